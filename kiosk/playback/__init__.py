@@ -1,0 +1,1 @@
+"""Video playback behind one small protocol (base.Player); only vlc.py imports vlc."""

@@ -1,0 +1,44 @@
+"""The Player contract the controller relies on, shared by the real libVLC player and the fake.
+
+A player is a QObject living on the Qt thread. All methods are called from the Qt thread.
+Signals are emitted on the Qt thread (a backend whose events arrive on other threads must
+queue them across).
+
+Lifecycle of one item:
+    load(path)        -> prepares the media; emits `ready` when the first frame is decoded
+                         (or `failed(reason)` if the file cannot be played).
+    show()            -> starts (or resumes) playback with sound; emits `started` once the
+                         first frame is on its way to the screen.
+    ...               -> `frame(QImage)` for every decoded picture while playing.
+    end of media      -> `finished` (libVLC EndReached, never a timer guess).
+    stop()            -> stops at once; no further signals for that item.
+
+`failed` may come at any time after load() and ends the item. A load() while an item is
+playing replaces it. Players are reused for the whole life of the process.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import SignalInstance
+
+
+class Player(Protocol):
+    ready: SignalInstance
+    started: SignalInstance
+    finished: SignalInstance
+    failed: SignalInstance  # (str) reason for the admin
+    frame: SignalInstance  # (QImage) picture to paint
+
+    def load(self, path: str) -> None: ...
+
+    def show(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def set_volume(self, volume: int, mute: bool) -> None: ...
+
+    def close(self) -> None:
+        """Release native resources; the player is unusable afterwards."""
+        ...
