@@ -63,6 +63,12 @@ class Item:
     duration: float | None = None  # seconds; slides only (videos end on EndReached)
     title: str | None = None
     origin: Position | None = None  # where the playlist asked for it
+    size: int = 0  # size and mtime when listed: a failed file is retried only once it changes
+    mtime: float = 0.0
+
+    @property
+    def stamp(self) -> tuple[int, float]:
+        return (self.size, self.mtime)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,275 @@
+"""Playlist files: parse YAML (with positions) and resolve entries against the sync folder.
+
+A playlist is a mapping with `items:` (or just the list), each item one of
+    - file: clips/1-intro.mp4      # plus optional `duration:` (slides) and `title:`
+    - folder: procedures           # every playable file below it, natural order
+    - 2-thanh-toan.mp4             # shorthand for `file:`
+Paths are relative to the sync folder and must stay inside it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from kiosk.core.library import Library
+from kiosk.core.model import (
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    Item,
+    Kind,
+    Playlist,
+    Position,
+    Problem,
+    kind_of,
+)
+from kiosk.core.yamlpos import YMap, YNode, YScalar, YSeq, describe, parse_bytes
+
+MIN_DURATION = 1.0
+MAX_DURATION = 3600.0
+DEFAULT_SOURCE = "<whole sync folder>"
+_ITEM_KEYS = ("file", "folder", "duration", "title")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of intent from a playlist file: a file or a folder, with options."""
+
+    pos: Position
+    file: str | None = None
+    folder: str | None = None
+    duration: float | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class PlaylistSpec:
+    source: str
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        """False when the file itself is broken (then the last good playlist stays on)."""
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def whole_folder() -> PlaylistSpec:
+    """The default playlist: every playable file of the sync folder, natural order."""
+    return PlaylistSpec(DEFAULT_SOURCE, (Entry(Position(DEFAULT_SOURCE), folder="."),))
+
+
+def parse_playlist(data: bytes, path: str) -> PlaylistSpec:
+    node, problems = parse_bytes(data, path)
+    if node is None:
+        if not problems:
+            problems.append(
+                Problem(Position(path, 1, 1), "the playlist is empty; add an `items:` list")
+            )
+        return PlaylistSpec(path, (), tuple(problems))
+    items: YNode | None = node
+    if isinstance(node, YMap):
+        for key, _ in node:
+            if key.raw != "items":
+                problems.append(
+                    Problem(key.pos, f"unknown key {key.raw!r}; a playlist has only `items:`")
+                )
+        items = node.get("items")
+        if items is None:
+            problems.append(Problem(node.pos, "missing `items:` (the list of files to play)"))
+            return PlaylistSpec(path, (), tuple(problems))
+    if not isinstance(items, YSeq):
+        problems.append(
+            Problem(
+                items.pos,
+                f"expected a list of items (lines starting with '- '), got {describe(items)}",
+            )
+        )
+        return PlaylistSpec(path, (), tuple(problems))
+    entries = []
+    for item in items:
+        entry = _entry(item, problems)
+        if entry is not None:
+            entries.append(entry)
+    return PlaylistSpec(path, tuple(entries), tuple(problems))
+
+
+def _entry(node: YNode, problems: list[Problem]) -> Entry | None:
+    if isinstance(node, YScalar):
+        text = node.text()
+        if not text:
+            problems.append(Problem(node.pos, f"expected a file name, got {describe(node)}"))
+            return None
+        return Entry(node.pos, file=text)
+    if not isinstance(node, YMap):
+        problems.append(
+            Problem(node.pos, f"expected `file: NAME` or `folder: NAME`, got {describe(node)}")
+        )
+        return None
+    ok = True
+    for key, _ in node:
+        if key.raw not in _ITEM_KEYS:
+            problems.append(
+                Problem(key.pos, f"unknown key {key.raw!r}; an item takes {', '.join(_ITEM_KEYS)}")
+            )
+            ok = False
+    file = _text(node, "file", problems)
+    folder = _text(node, "folder", problems)
+    title = _text(node, "title", problems)
+    duration = _duration(node, problems)
+    if (file is None) == (folder is None):
+        if node.get("file") is None and node.get("folder") is None:
+            problems.append(Problem(node.pos, "an item needs `file:` or `folder:`"))
+        elif file is not None:
+            problems.append(Problem(node.pos, "an item has `file:` or `folder:`, not both"))
+        return None
+    if not ok:
+        return None
+    return Entry(node.pos, file=file, folder=folder, duration=duration, title=title)
+
+
+def _text(node: YMap, key: str, problems: list[Problem]) -> str | None:
+    value = node.get(key)
+    if value is None:
+        return None
+    if isinstance(value, YScalar) and value.text():
+        return value.text()
+    problems.append(
+        Problem(value.pos, f"`{key}:` must be text (put it in quotes), got {describe(value)}")
+    )
+    return None
+
+
+def _duration(node: YMap, problems: list[Problem]) -> float | None:
+    value = node.get("duration")
+    if value is None:
+        return None
+    if (
+        isinstance(value, YScalar)
+        and isinstance(value.value, int | float)
+        and not isinstance(value.value, bool)
+        and MIN_DURATION <= float(value.value) <= MAX_DURATION
+    ):
+        return float(value.value)
+    problems.append(
+        Problem(
+            value.pos,
+            f"`duration:` must be a number of seconds from {MIN_DURATION:g} to "
+            f"{MAX_DURATION:g}, got {describe(value)}",
+        )
+    )
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# entries → items
+
+
+def confine(name: str, root: str) -> str | None:
+    """`name` as a clean path relative to `root`, or None if it points outside it."""
+    name = name.strip().replace("\\", "/")
+    if posixpath.isabs(name):
+        root_clean = posixpath.normpath(root)
+        clean = posixpath.normpath(name)
+        if clean == root_clean:
+            return "."
+        if not clean.startswith(root_clean.rstrip("/") + "/"):
+            return None
+        name = clean[len(root_clean.rstrip("/")) + 1 :]
+    rel = posixpath.normpath(name)
+    if rel == ".." or rel.startswith("../"):
+        return None
+    return rel
+
+
+def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Playlist:
+    """Items to play, in order; every entry that cannot be played becomes a Problem."""
+    problems = list(spec.problems)
+    items: list[Item] = []
+    outside = (
+        "is outside the sync folder ({root}); copy the file into the sync folder "
+        "and name it relative to it"
+    )
+    for entry in spec.entries:
+        name = entry.file if entry.file is not None else entry.folder or "."
+        rel = confine(name, library.root)
+        if rel is None:
+            problems.append(Problem(entry.pos, f"{name!r} " + outside.format(root=library.root)))
+            continue
+        if rel in library.escaped or any(rel.startswith(e + "/") for e in library.escaped):
+            problems.append(
+                Problem(entry.pos, f"{name!r} is a link pointing outside the sync folder; refused")
+            )
+            continue
+        if entry.folder is not None:
+            if not library.has_folder(rel):
+                problems.append(
+                    Problem(
+                        entry.pos,
+                        f"folder {name!r} has no playable file in the sync folder ({library.root})",
+                        "warning",
+                    )
+                )
+            for f in library.under(rel):
+                items.append(
+                    Item(
+                        f.path,
+                        f.rel,
+                        f.kind,
+                        _slide_time(f.kind, None, slide_duration),
+                        None,
+                        entry.pos,
+                        f.size,
+                        f.mtime,
+                    )
+                )
+            continue
+        kind = kind_of(rel)
+        if kind is None:
+            problems.append(
+                Problem(
+                    entry.pos,
+                    f"{name!r} is not a file type the player shows (videos: "
+                    f"{_exts(VIDEO_EXTENSIONS)}; slides: {_exts(IMAGE_EXTENSIONS)})",
+                )
+            )
+            continue
+        found = library.get(rel)
+        if found is None:
+            problems.append(
+                Problem(
+                    entry.pos,
+                    f"{name!r} is not in the sync folder ({library.root}); check the name, "
+                    "or wait until it has finished copying",
+                )
+            )
+            continue
+        if kind is Kind.VIDEO and entry.duration is not None:
+            problems.append(
+                Problem(
+                    entry.pos, "`duration:` is ignored for videos: they play to the end", "warning"
+                )
+            )
+        items.append(
+            Item(
+                found.path,
+                found.rel,
+                found.kind,
+                _slide_time(found.kind, entry.duration, slide_duration),
+                entry.title,
+                entry.pos,
+                found.size,
+                found.mtime,
+            )
+        )
+    return Playlist(tuple(items), spec.source, tuple(problems))
+
+
+def _slide_time(kind: Kind, asked: float | None, default: float) -> float | None:
+    if kind is not Kind.SLIDE:
+        return None
+    return asked if asked is not None else default
+
+
+def _exts(exts: frozenset[str]) -> str:
+    return " ".join(sorted(e.lstrip(".") for e in exts))
