@@ -1,0 +1,1 @@
+"""The Qt layer: the window, what it paints, and how images are decoded safely."""

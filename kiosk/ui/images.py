@@ -1,0 +1,32 @@
+"""Decoding slide images without letting one huge or broken file hurt the player."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtGui import QImage, QImageReader
+
+log = logging.getLogger(__name__)
+
+# 8192 x 8192 RGBA is 256 MiB decoded: anything bigger is refused before decoding.
+MAX_PIXELS = 8192 * 8192
+ALLOCATION_LIMIT_MB = 300
+
+
+def load_image(path: str, max_pixels: int = MAX_PIXELS) -> QImage | str:
+    """The decoded image with EXIF orientation applied, or a reason it cannot be shown."""
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)  # honour EXIF orientation (phone photos)
+    reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
+    if not reader.canRead():
+        return f"not a readable image ({reader.errorString()})"
+    size = reader.size()
+    if size.isValid() and size.width() * size.height() > max_pixels:
+        return (
+            f"image too large to show safely ({size.width()}x{size.height()} pixels); "
+            "resize it to 3840x2160 or less"
+        )
+    image = reader.read()
+    if image.isNull():
+        return f"image could not be decoded ({reader.errorString()})"
+    return image

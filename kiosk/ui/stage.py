@@ -1,0 +1,164 @@
+"""The main zone: paints the current video frame, slide, or the idle slide. Never bare black."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QWidget
+
+log = logging.getLogger(__name__)
+
+IDLE_BACKGROUND = QColor(12, 42, 92)  # civic dark blue: clearly "on", never mistaken for off
+IDLE_TEXT = QColor(255, 255, 255)
+IDLE_MUTED = QColor(190, 205, 230)
+
+
+class Showing(enum.Enum):
+    NOTHING = "nothing"
+    VIDEO = "video"
+    SLIDE = "slide"
+    IDLE = "idle"
+
+
+@dataclass(frozen=True)
+class IdleContent:
+    office: str
+    logo: QImage | None
+    message: str = "Chưa có nội dung để trình chiếu"
+    detail: str = ""
+
+
+def fit_rect(image: QSize, area: QSize) -> QRect:
+    """The largest rectangle of `image`'s aspect centred in `area` (letterbox/pillarbox)."""
+    if image.isEmpty() or area.isEmpty():
+        return QRect(0, 0, area.width(), area.height())
+    scaled = image.scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
+    x = (area.width() - scaled.width()) // 2
+    y = (area.height() - scaled.height()) // 2
+    return QRect(x, y, scaled.width(), scaled.height())
+
+
+class Stage(QWidget):
+    """One opaque widget painting everything itself: a frame copy costs less than a swap."""
+
+    def __init__(self, idle: IdleContent, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setAutoFillBackground(False)
+        self._idle = idle
+        self._showing = Showing.NOTHING
+        self._frame: QImage | None = None
+        self._slide: QImage | None = None
+        self._slide_scaled: QImage | None = None
+        self.frames_painted = 0
+
+    @property
+    def showing(self) -> Showing:
+        return self._showing
+
+    def set_idle_content(self, idle: IdleContent) -> None:
+        self._idle = idle
+        if self._showing is Showing.IDLE:
+            self.update()
+
+    def show_frame(self, frame: QImage) -> None:
+        self._showing = Showing.VIDEO
+        self._frame = frame
+        self._slide = self._slide_scaled = None
+        self.update()
+
+    def show_slide(self, image: QImage) -> None:
+        self._showing = Showing.SLIDE
+        self._slide = image
+        self._slide_scaled = self._scale_slide(image)
+        self._frame = None
+        self.update()
+
+    def show_idle(self, detail: str = "") -> None:
+        if detail != self._idle.detail:
+            self._idle = IdleContent(self._idle.office, self._idle.logo, self._idle.message, detail)
+        self._showing = Showing.IDLE
+        self._frame = self._slide = self._slide_scaled = None
+        self.update()
+
+    def _scale_slide(self, image: QImage) -> QImage:
+        # Scaled once per slide (smooth), not at every paint.
+        target = fit_rect(image.size(), self.size())
+        if target.size() == image.size() or target.isEmpty():
+            return image
+        return image.scaled(
+            target.size(),
+            Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        if self._slide is not None:
+            self._slide_scaled = self._scale_slide(self._slide)
+        super().resizeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            area = self.size()
+            if self._showing is Showing.VIDEO and self._frame is not None:
+                target = fit_rect(self._frame.size(), area)
+                self._fill_around(painter, target)
+                painter.drawImage(target, self._frame)
+            elif self._showing is Showing.SLIDE and self._slide_scaled is not None:
+                target = fit_rect(self._slide_scaled.size(), area)
+                self._fill_around(painter, target)
+                painter.drawImage(target.topLeft(), self._slide_scaled)
+            else:
+                self._paint_idle(painter)
+            self.frames_painted += 1
+        finally:
+            painter.end()
+
+    def _fill_around(self, painter: QPainter, target: QRect) -> None:
+        if target != self.rect():
+            painter.fillRect(self.rect(), Qt.GlobalColor.black)
+
+    def _paint_idle(self, painter: QPainter) -> None:
+        """Office name, logo and a calm message: the screen is alive, content is on its way."""
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        painter.fillRect(self.rect(), IDLE_BACKGROUND)
+        w, h = self.width(), self.height()
+        unit = max(8, min(w, h) // 20)
+        y = h // 6
+        logo = self._idle.logo
+        if logo is not None and not logo.isNull():
+            box = QSize(w // 3, h // 4)
+            target = fit_rect(logo.size(), box)
+            target.moveTo((w - target.width()) // 2, y)
+            painter.drawImage(target, logo)
+            y = target.bottom() + unit
+        else:
+            y = h // 4
+        font = QFont("Noto Sans")
+        font.setPixelSize(int(unit * 1.6))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(IDLE_TEXT)
+        flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        used = painter.boundingRect(QRect(w // 10, y, w * 8 // 10, h), flags, self._idle.office)
+        painter.drawText(QRect(w // 10, y, w * 8 // 10, h - y), flags, self._idle.office)
+        y = used.bottom() + unit
+        font.setBold(False)
+        font.setPixelSize(unit)
+        painter.setFont(font)
+        painter.setPen(IDLE_MUTED)
+        painter.drawText(QRect(w // 10, y, w * 8 // 10, h - y), flags, self._idle.message)
+        if self._idle.detail:
+            font.setPixelSize(max(8, unit // 2))
+            painter.setFont(font)
+            painter.drawText(
+                QRect(w // 20, h - unit * 3, w * 18 // 20, unit * 2),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                self._idle.detail,
+            )

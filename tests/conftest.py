@@ -1,0 +1,66 @@
+"""Shared fixtures. Qt runs offscreen in-process; tests needing a real X server start Xvfb."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("KIOSK_AOUT", "dummy")  # CI has no sound card
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.mediagen import make_clip, make_image
+from tests.xserver import Xvfb
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_threads() -> Iterator[None]:
+    """A test must not leave threads behind (libVLC's are native, Python's are checked)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5
+    leaked: list[threading.Thread] = []
+    while time.monotonic() < deadline:
+        leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not leaked:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"threads leaked by the test: {[t.name for t in leaked]}")
+
+
+@pytest.fixture(scope="session")
+def media_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def clips(media_cache: Path) -> dict[str, Path]:
+    """One-second solid-colour clips, made once per test session."""
+    return {c: make_clip(media_cache / f"{c}.mp4", c) for c in ("red", "green", "blue")}
+
+
+@pytest.fixture
+def sync_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "sync"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def slide(media_cache: Path) -> Path:
+    path = media_cache / "yellow.png"
+    if not path.exists():
+        make_image(path, "yellow")
+    return path
+
+
+@pytest.fixture(scope="session")
+def xvfb() -> Iterator[Xvfb]:
+    server = Xvfb(640, 360).start()
+    yield server
+    server.stop()
