@@ -1,0 +1,423 @@
+"""YAML text → small typed nodes that remember where each value was written.
+
+Why not `yaml.safe_load`: it forgets positions, silently keeps the last of duplicate keys, and
+resolves YAML 1.1 surprises (`07:30` → 450, `no` → False) without telling anyone. Here every
+node carries a `Position` (1-based line and column), scalars keep their raw text and tag so
+callers can refuse a surprise with a useful message, and every bad input becomes a `Problem`
+instead of an exception. Pure: no filesystem, no Qt; the caller reads the bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from kiosk.core.model import Position, Problem
+
+__all__ = [
+    "TAG_BOOL",
+    "TAG_FLOAT",
+    "TAG_INT",
+    "TAG_NULL",
+    "TAG_STR",
+    "TAG_TIMESTAMP",
+    "YMap",
+    "YNode",
+    "YScalar",
+    "YSeq",
+    "decode",
+    "describe",
+    "parse",
+    "parse_bytes",
+    "to_python",
+]
+
+_STD = "tag:yaml.org,2002:"
+TAG_STR = _STD + "str"
+TAG_INT = _STD + "int"
+TAG_FLOAT = _STD + "float"
+TAG_BOOL = _STD + "bool"
+TAG_NULL = _STD + "null"
+TAG_TIMESTAMP = _STD + "timestamp"
+_TAG_MERGE = _STD + "merge"
+_TAG_MAP = _STD + "map"
+_TAG_SEQ = _STD + "seq"
+
+
+@dataclass(frozen=True, eq=False)
+class YScalar:
+    """A scalar: `value` resolved like SafeLoader, `raw` the text as written (quotes removed).
+
+    `tag` is the resolved tag (e.g. TAG_INT for an unquoted `07:30`); `style` is None for a
+    plain (unquoted) scalar, or one of `'` `"` `|` `>`. For an option that wants text, accept
+    only `tag == TAG_STR` and read `raw`, or use `text()`.
+    """
+
+    value: object
+    raw: str
+    tag: str
+    pos: Position
+    style: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """Short tag name: 'str', 'int', 'float', 'bool', 'null', 'timestamp', ... ."""
+        return self.tag[len(_STD) :] if self.tag.startswith(_STD) else self.tag
+
+    @property
+    def is_str(self) -> bool:
+        """True when YAML itself reads this as a string (quoted, or plain text like `abc`)."""
+        return self.tag == TAG_STR
+
+    @property
+    def is_null(self) -> bool:
+        return self.tag == TAG_NULL
+
+    def text(self) -> str | None:
+        """The string as written if YAML reads it as a string, else None (a surprise)."""
+        return self.raw if self.tag == TAG_STR else None
+
+
+@dataclass(frozen=True, eq=False)
+class YMap:
+    """A mapping. Keys are scalars; they are matched by their text as written (`raw`)."""
+
+    items: list[tuple[YScalar, YNode]]
+    pos: Position
+
+    def get(self, key: str) -> YNode | None:
+        for k, v in self.items:
+            if k.raw == key:
+                return v
+        return None
+
+    def key(self, key: str) -> YScalar | None:
+        """The key node itself (for the position of an unknown or misplaced key)."""
+        for k, _ in self.items:
+            if k.raw == key:
+                return k
+        return None
+
+    def keys(self) -> list[str]:
+        return [k.raw for k, _ in self.items]
+
+    def __iter__(self) -> Iterator[tuple[YScalar, YNode]]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True, eq=False)
+class YSeq:
+    """A sequence; each item keeps its own position."""
+
+    items: list[YNode]
+    pos: Position
+
+    def __iter__(self) -> Iterator[YNode]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+YNode = YScalar | YMap | YSeq
+
+
+def describe(node: YNode) -> str:
+    """A short human name for what a node is, for 'expected X, got Y' messages."""
+    if isinstance(node, YMap):
+        return "a mapping (key: value lines)"
+    if isinstance(node, YSeq):
+        return "a list"
+    if node.tag == TAG_STR:
+        return f"the text {node.raw!r}"
+    if node.tag == TAG_NULL:
+        return "nothing (null)"
+    return f"{node.raw!r} (read by YAML as {node.kind} {node.value!r})"
+
+
+def to_python(node: YNode | None) -> object:
+    """Plain Python values (dict/list/scalars), positions dropped; for tests and simple uses."""
+    if node is None:
+        return None
+    if isinstance(node, YMap):
+        return {k.raw: to_python(v) for k, v in node.items}
+    if isinstance(node, YSeq):
+        return [to_python(v) for v in node.items]
+    return node.value
+
+
+# ---------------------------------------------------------------------------------------------
+# bytes → text
+
+_BOMS_OTHER = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 bytes → text, dropping a UTF-8 BOM (Windows Notepad adds one).
+
+    Invalid UTF-8 is reported at the line and column of the first bad byte, because the admin
+    must find it in an editor; the text is then None.
+    """
+    for bom, name in _BOMS_OTHER:
+        if data.startswith(bom):
+            return None, [
+                Problem(
+                    Position(path, 1, 1),
+                    f"the file is saved as {name}; save it as UTF-8 instead",
+                )
+            ]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as e:
+        start = e.start
+        line_start = data.rfind(b"\n", 0, start) + 1
+        line = data.count(b"\n", 0, start) + 1
+        col = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+        byte = data[start]
+        return None, [
+            Problem(
+                Position(path, line, col),
+                f"invalid UTF-8 (byte 0x{byte:02X}); save the file with UTF-8 encoding",
+            )
+        ]
+
+
+def parse_bytes(data: bytes, path: str) -> tuple[YNode | None, list[Problem]]:
+    """`decode` then `parse`: the usual entry point after reading a file."""
+    text, problems = decode(data, path)
+    if text is None:
+        return None, problems
+    node, more = parse(text, path)
+    return node, problems + more
+
+
+# ---------------------------------------------------------------------------------------------
+# text → nodes
+
+
+def parse(text: str, path: str) -> tuple[YNode | None, list[Problem]]:
+    """Parse one YAML document. Never raises for bad input: problems come back as values.
+
+    Returns (None, []) for an empty file (only comments, or a bare '---'). On a syntax error
+    the node is None and there is exactly one problem, at the place the parser stopped.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        return None, [_syntax_problem(e, path)]
+    except yaml.reader.ReaderError as e:
+        return None, [_reader_problem(e, text, path)]
+    except yaml.YAMLError as e:  # pragma: no cover - every PyYAML error is one of the above
+        return None, [Problem(Position(path), f"cannot read YAML: {e}")]
+    if root is None or (isinstance(root, ScalarNode) and root.value == "" and not root.style):
+        return None, []  # nothing, or only '---': an empty document
+    builder = _Builder(path)
+    return builder.build(root), builder.problems
+
+
+def _pos(path: str, node: Node) -> Position:
+    return Position(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+@dataclass
+class _Builder:
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+    _done: dict[int, YNode] = field(default_factory=dict)
+    _active: set[int] = field(default_factory=set)
+    _constructor: SafeConstructor = field(default_factory=SafeConstructor)
+
+    def problem(self, node: Node, message: str) -> None:
+        self.problems.append(Problem(_pos(self.path, node), message))
+
+    def build(self, node: Node) -> YNode:
+        # Aliases give the very same node object again: build it once, share the result.
+        key = id(node)
+        if key in self._done:
+            return self._done[key]
+        if key in self._active:
+            self.problem(node, "an alias refers to its own anchor (a loop); remove the '*'")
+            return YScalar(None, "", TAG_NULL, _pos(self.path, node))
+        self._active.add(key)
+        try:
+            if isinstance(node, MappingNode):
+                result: YNode = self._map(node)
+            elif isinstance(node, SequenceNode):
+                result = YSeq([self.build(n) for n in node.value], _pos(self.path, node))
+            else:
+                assert isinstance(node, ScalarNode)
+                result = self._scalar(node)
+        finally:
+            self._active.discard(key)
+        self._done[key] = result
+        return result
+
+    def _scalar(self, node: ScalarNode) -> YScalar:
+        pos = _pos(self.path, node)
+        try:
+            value = self._constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError:
+            self.problem(
+                node, f"unknown tag {node.tag!r}; remove it (only plain YAML values are used)"
+            )
+            return YScalar(node.value, node.value, TAG_STR, pos, node.style)
+        except (ValueError, TypeError, ArithmeticError):
+            tag = node.tag.replace(_STD, "!!")
+            self.problem(node, f"{node.value!r} cannot be read as {tag}; fix the value")
+            return YScalar(node.value, node.value, TAG_STR, pos, node.style)
+        return YScalar(value, node.value, node.tag, pos, node.style)
+
+    def _map(self, node: MappingNode) -> YMap:
+        items: list[tuple[YScalar, YNode]] = []
+        first: dict[str, YScalar] = {}
+        merged: list[tuple[YScalar, YNode]] = []
+        for knode, vnode in node.value:
+            if knode.tag == _TAG_MERGE:
+                merged.extend(self._merge_items(vnode))
+                continue
+            if not isinstance(knode, ScalarNode):
+                self.problem(knode, "a key must be a plain name, not a list or mapping")
+                continue
+            k = self._scalar(knode)
+            v = self.build(vnode)
+            if k.raw in first:
+                self.problem(
+                    knode,
+                    f"duplicate key {k.raw!r} (first at line {first[k.raw].pos.line}); remove one",
+                )
+                continue
+            first[k.raw] = k
+            items.append((k, v))
+        # Merge keys (`<<: *base`): explicit keys win, as in SafeLoader.
+        for k, v in merged:
+            if k.raw not in first:
+                first[k.raw] = k
+                items.append((k, v))
+        return YMap(items, _pos(self.path, node))
+
+    def _merge_items(self, vnode: Node) -> list[tuple[YScalar, YNode]]:
+        sources = vnode.value if isinstance(vnode, SequenceNode) else [vnode]
+        out: list[tuple[YScalar, YNode]] = []
+        for src in sources:
+            built = self.build(src)
+            if isinstance(built, YMap):
+                out.extend(built.items)
+            else:
+                self.problem(src, "'<<' (merge) needs a mapping or a list of mappings")
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# friendly syntax errors
+
+_INDENT = "bad indentation; check the spaces at the start of this line (use spaces, not tabs)"
+
+_MESSAGES: list[tuple[re.Pattern[str], str, bool]] = [
+    # (pattern on PyYAML's problem text, our message, report at the context mark?)
+    (
+        re.compile(r"found character '\\t' that cannot start any token"),
+        "a tab character; YAML indentation must use spaces, not tabs",
+        False,
+    ),
+    (
+        re.compile(r"mapping values are not allowed here"),
+        "unexpected ':' here; check this line's indentation, "
+        "or put the value in quotes if it contains ': '",
+        False,
+    ),
+    (
+        re.compile(r"could not find expected ':'"),
+        "a line without ':' where 'name: value' was expected; add the ':' or fix the indentation",
+        True,
+    ),
+    (re.compile(r"expected <block end>"), _INDENT, False),
+    (re.compile(r"did not find expected key"), _INDENT, False),
+    (
+        re.compile(r"did not find expected '-' indicator"),
+        "bad indentation in a list; every '-' of one list must start in the same column",
+        False,
+    ),
+    (
+        re.compile(r"found undefined alias '(?P<a>[^']*)'"),
+        "unknown alias '*{a}'; define '&{a}' before using it, or quote the value",
+        False,
+    ),
+    (
+        re.compile(r"but found another document"),
+        "a second document ('---'); keep only one document in this file",
+        False,
+    ),
+    (
+        re.compile(r"found unknown escape character"),
+        "unknown escape after '\\' in a double-quoted value; "
+        "use single quotes, or write '\\\\' for a backslash",
+        False,
+    ),
+    (
+        re.compile(r"found character '(?P<c>.)' that cannot start any token"),
+        "a value cannot start with '{c}'; put the value in quotes",
+        False,
+    ),
+    (
+        re.compile(r"expected ',' or '(?P<c>[\]}])'"),
+        "a '[' or '{' is not closed; add the missing '{c}' (or quote the value)",
+        True,
+    ),
+    (
+        re.compile(r"found unexpected end of stream"),
+        "a quote is not closed; add the closing quote",
+        True,
+    ),
+]
+
+
+def _syntax_problem(e: yaml.MarkedYAMLError, path: str) -> Problem:
+    problem = e.problem or e.context or "invalid YAML"
+    mark = e.problem_mark or e.context_mark
+    for pattern, template, at_context in _MESSAGES:
+        m = pattern.search(problem)
+        if m is None:
+            continue
+        message = template
+        for name, value in m.groupdict().items():
+            message = message.replace("{" + name + "}", value)
+        if at_context and e.context_mark is not None:
+            mark = e.context_mark
+        break
+    else:
+        message = f"invalid YAML: {problem}"
+        if e.context:
+            message += f" ({e.context})"
+        message += "; check the syntax near here"
+    if mark is None:  # pragma: no cover - PyYAML always sets one of the marks
+        return Problem(Position(path), message)
+    return Problem(Position(path, mark.line + 1, mark.column + 1), message)
+
+
+def _reader_problem(e: yaml.reader.ReaderError, text: str, path: str) -> Problem:
+    index = e.position
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    char = e.character
+    code = char if isinstance(char, int) else ord(char)
+    return Problem(
+        Position(path, line, col),
+        f"control character U+{code:04X} is not allowed; delete it (it is often invisible)",
+    )
