@@ -19,6 +19,10 @@ COLOURS: dict[str, tuple[int, int, int]] = {
 }
 
 
+# Screens the player itself paints (kiosk.ui.stage.IDLE_BACKGROUND), to tell them from media.
+SCREENS: dict[str, tuple[int, int, int]] = {"idle": (12, 42, 92)}
+
+
 def hexcolour(name: str) -> str:
     r, g, b = COLOURS[name]
     return f"0x{r:02x}{g:02x}{b:02x}"
@@ -35,8 +39,15 @@ def make_clip(
     """A solid-colour H.264 clip (yuv420p, so every decoder takes it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [
-        FFMPEG, "-nostdin", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i", f"color=c={hexcolour(colour)}:s={size}:r={fps}:d={seconds}",
+        FFMPEG,
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        f"color=c={hexcolour(colour)}:s={size}:r={fps}:d={seconds}",
     ]
     if audio:
         cmd += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:a", "aac"]
@@ -51,9 +62,18 @@ def make_image(path: Path, colour: str, size: tuple[int, int] = (160, 90)) -> Pa
     path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
-            FFMPEG, "-nostdin", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", f"color=c={hexcolour(colour)}:s={size[0]}x{size[1]}:d=1",
-            "-frames:v", "1", str(path),
+            FFMPEG,
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c={hexcolour(colour)}:s={size[0]}x{size[1]}:d=1",
+            "-frames:v",
+            "1",
+            str(path),
         ],
         check=True,
         timeout=60,
@@ -62,11 +82,11 @@ def make_image(path: Path, colour: str, size: tuple[int, int] = (160, 90)) -> Pa
 
 
 def classify(rgb: tuple[int, int, int], tolerance: int = 60) -> str:
-    """Name of the test colour nearest to `rgb`, 'black' for near-black, else 'other'."""
+    """Name of the test colour (or player screen) nearest to `rgb`; 'black', else 'other'."""
     if max(rgb) < 40:
         return "black"
     best, dist = "other", tolerance * 3
-    for name, ref in COLOURS.items():
+    for name, ref in (COLOURS | SCREENS).items():
         d = sum(abs(a - b) for a, b in zip(rgb, ref, strict=True))
         if d < dist:
             best, dist = name, d

@@ -1,0 +1,124 @@
+"""`kiosk run | check | status`: exit codes mean something, errors say file:line:col."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kiosk import __version__
+
+EXAMPLES = """\
+examples:
+  kiosk run                               play the bundled demo (no config needed)
+  kiosk run --config /etc/kiosk/office.yaml
+  kiosk run --sync-dir /srv/kiosk/sync --windowed
+  kiosk check --config /etc/kiosk/office.yaml    validate everything, play nothing
+  kiosk status                            what is on screen, what is wrong
+  kiosk status --json                     the same for scripts
+
+exit codes: 0 ok, 1 problems found (check) or player not running (status),
+            2 the config or playlist cannot be used (fix the file named in the message)
+The config file is --config, else $KIOSK_CONFIG, else none (the bundled demo).
+"""
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_BAD_CONFIG = 2
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="office config (default: $KIOSK_CONFIG, else the bundled demo)",
+    )
+    p.add_argument("--sync-dir", type=Path, metavar="DIR", help="folder the content comes from")
+    p.add_argument(
+        "--playlist",
+        type=Path,
+        metavar="FILE",
+        help="playlist YAML (default: every playable file of the sync folder)",
+    )
+    p.add_argument(
+        "--state-dir", type=Path, metavar="DIR", help="where status.json and the logs go"
+    )
+    p.add_argument(
+        "--windowed",
+        action="store_true",
+        default=None,
+        help="a normal window instead of fullscreen (for trying it out)",
+    )
+    p.add_argument("--screen", type=int, metavar="N", help="screen number (0 = first)")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Signage player: loops clips and procedure slides from a sync folder.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser(
+        "run",
+        help="play, fullscreen, until stopped",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_common(run)
+    run.add_argument(
+        "--screenshot-dir",
+        type=Path,
+        metavar="DIR",
+        help="save what the screen shows into DIR (see --screenshot-every)",
+    )
+    run.add_argument(
+        "--screenshot-every",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds between screenshots (default 5)",
+    )
+    check = sub.add_parser(
+        "check",
+        help="validate config, playlist and files; play nothing",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_common(check)
+    status = sub.add_parser(
+        "status",
+        help="what the running player is doing",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    status.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+    status.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="the player's state dir (default: from the config)",
+    )
+    status.add_argument("--json", action="store_true", help="print the raw status JSON")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return EXIT_OK
+    from kiosk import commands
+
+    if args.command == "run":
+        return commands.run(args)
+    if args.command == "check":
+        return commands.check(args)
+    return commands.status(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""What each CLI command does, given parsed arguments. Problems print as path:line:col."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from kiosk.config import Config, config_path_from_env, load_config
+from kiosk.core.model import Position, Problem
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_CONFIG = 0, 1, 2
+
+
+def demo_dir() -> Path:
+    """The bundled demo content, used when no sync folder is configured."""
+    return Path(__file__).resolve().parent.parent / "assets" / "demo"
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "sync.dir": getattr(args, "sync_dir", None),
+        "playlist": getattr(args, "playlist", None),
+        "state_dir": getattr(args, "state_dir", None),
+        "display.windowed": getattr(args, "windowed", None),
+        "display.screen": getattr(args, "screen", None),
+    }
+
+
+def _errors(problems: list[Problem] | tuple[Problem, ...]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def _print_problems(problems: list[Problem] | tuple[Problem, ...]) -> None:
+    for p in problems:
+        print(p, file=sys.stderr)
+
+
+def load(args: argparse.Namespace) -> tuple[Config, list[Problem]]:
+    return load_config(config_path_from_env(args.config), _overrides(args))
+
+
+def sync_dir_of(cfg: Config) -> Path:
+    return cfg.sync_dir if cfg.sync_dir is not None else demo_dir()
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.app import RunSettings
+    from kiosk.app import run as run_app
+    from kiosk.content import read_spec
+    from kiosk.logsetup import setup_logging
+
+    cfg, problems = load(args)
+    spec = read_spec(cfg.playlist)
+    problems += list(spec.problems)
+    _print_problems(problems)
+    if _errors(problems):
+        print(
+            "kiosk: not started: fix the problems above (`kiosk check` lists them all)",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_CONFIG
+    log_problem = setup_logging(cfg.log_level, cfg.state_dir)
+    if cfg.source is None:
+        log.info("no config file (--config or $KIOSK_CONFIG): using defaults")
+    if cfg.sync_dir is None:
+        log.info("no sync folder configured: playing the bundled demo from %s", demo_dir())
+    settings = RunSettings(
+        office_name=cfg.office_name,
+        office_logo=cfg.office_logo,
+        sync_dir=sync_dir_of(cfg),
+        playlist=cfg.playlist,
+        slide_duration=cfg.slides_duration,
+        screen=cfg.display_screen,
+        windowed=cfg.display_windowed,
+        volume=cfg.audio_volume,
+        mute=cfg.audio_mute,
+        state_dir=cfg.state_dir,
+        exit_key=cfg.admin_exit_key,
+        screenshot_dir=args.screenshot_dir,
+        screenshot_every=args.screenshot_every,
+        problems=tuple(str(p) for p in problems) + ((log_problem,) if log_problem else ()),
+    )
+    return run_app(settings)
+
+
+def check(args: argparse.Namespace) -> int:
+    from kiosk.content import read_spec
+    from kiosk.core.playlist import resolve
+    from kiosk.probe import probe
+    from kiosk.scan import scan
+
+    cfg, problems = load(args)
+    sync_dir = sync_dir_of(cfg)
+    spec = read_spec(cfg.playlist)
+    problems += list(spec.problems)
+    library = scan(sync_dir)
+    if not library.readable:
+        problems.append(
+            Problem(
+                _pos(str(sync_dir)),
+                "the sync folder does not exist or cannot be read; create it or fix `sync.dir`",
+            )
+        )
+    playlist = resolve(spec, library, cfg.slides_duration)
+    problems += [p for p in playlist.problems if p not in problems]
+    ok = 0
+    for item in playlist.items:
+        reason = probe(item.path)
+        if reason is None:
+            ok += 1
+            continue
+        where = f" (listed at {item.origin})" if item.origin and item.origin.line else ""
+        problems.append(
+            Problem(_pos(item.path), f"cannot be played: {reason}; it will be skipped{where}")
+        )
+    for p in problems:
+        print(p)
+    errors = len(_errors(problems))
+    warnings = len(problems) - errors
+    print(
+        f"kiosk check: {cfg.source or 'no config file (defaults)'}; sync folder {sync_dir}; "
+        f"playlist {playlist.source}: {ok} playable item(s), {errors} error(s), "
+        f"{warnings} warning(s)"
+    )
+    return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def _pos(path: str) -> Position:
+    return Position(path)
+
+
+def status(args: argparse.Namespace) -> int:
+    from kiosk.health import read_status
+    from kiosk.statusview import render
+
+    state_dir = args.state_dir
+    if state_dir is None:
+        cfg, _ = load_config(config_path_from_env(args.config), {})
+        state_dir = cfg.state_dir
+    report = read_status(state_dir)
+    if args.json:
+        print(
+            json.dumps(
+                {**report.data, "alive": report.alive, "problem": report.problem},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(render(report))
+    return EXIT_OK if report.alive else EXIT_PROBLEMS

@@ -1,0 +1,72 @@
+"""`kiosk status` for a person: what is on screen, what is wrong, is the player alive."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kiosk.health import StatusReport
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 172800:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{seconds // 86400} days"
+
+
+def _when(ts: float, now: float) -> str:
+    return f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(ts))} ({_ago(now - ts)} ago)"
+
+
+def render(report: StatusReport, now: float | None = None) -> str:
+    now = time.time() if now is None else now
+    d: dict[str, Any] = report.data
+    lines: list[str] = []
+    if not d:
+        return f"kiosk: {report.problem}"
+    verdict = "running" if report.alive else f"NOT RUNNING: {report.problem}"
+    lines.append(f"kiosk {d.get('version', '?')} at {d.get('office', '?')}: {verdict}")
+    lines.append(
+        f"  pid {d.get('pid')}, up {_ago(now - float(d.get('started_at', now)))}, "
+        f"status written {_ago(report.age_s)} ago"
+    )
+    playing = d.get("now") or {}
+    if playing.get("file"):
+        title = f" \u2014 {playing['title']}" if playing.get("title") else ""
+        lines.append(
+            f"  on screen: {playing['file']}{title} ({playing.get('kind')}), "
+            f"since {_when(float(playing.get('since', now)), now)}"
+        )
+    else:
+        lines.append(
+            f"  on screen: {playing.get('state', 'nothing')}"
+            + (" (idle slide: nothing playable)" if playing.get("state") == "idle" else "")
+        )
+    if d.get("next"):
+        lines.append(f"  next: {d['next']}")
+    pl = d.get("playlist") or {}
+    lines.append(
+        f"  playlist: {pl.get('source', '?')} \u2014 {pl.get('count', 0)} item(s); "
+        f"sync folder {d.get('sync_dir', '?')}"
+    )
+    c = d.get("counters") or {}
+    lines.append(
+        f"  played {c.get('played', 0)}, skipped {c.get('failed', 0)}, loops {c.get('loops', 0)}"
+    )
+    failed = d.get("failed") or []
+    if failed:
+        lines.append(f"  set aside ({len(failed)}):")
+        for f in failed:
+            lines.append(f"    {f['file']}: {f['reason']} ({_ago(now - float(f['when']))} ago)")
+    problems = d.get("problems") or []
+    if problems:
+        lines.append(f"  problems ({len(problems)}):")
+        lines.extend(f"    {p}" for p in problems)
+    if not failed and not problems:
+        lines.append("  no problems")
+    return "\n".join(lines)

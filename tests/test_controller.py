@@ -1,0 +1,177 @@
+"""The controller's state machine with the fake player (offscreen), real slides from disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from kiosk.controller import Controller, State
+from kiosk.core.model import Item, Kind, Playlist
+from kiosk.playback.fake import FakePlayer
+from kiosk.ui.images import load_image
+from tests.mediagen import classify, make_image
+
+
+class Recorder:
+    """A stage that remembers what it was asked to show, as colour names."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def _add(self, what: str) -> None:
+        if not self.shown or self.shown[-1] != what:
+            self.shown.append(what)
+
+    def show_frame(self, frame: QImage) -> None:
+        c = frame.pixelColor(frame.width() // 2, frame.height() // 2)
+        self._add(classify((c.red(), c.green(), c.blue())))
+
+    def show_slide(self, image: QImage) -> None:
+        c = image.pixelColor(image.width() // 2, image.height() // 2)
+        self._add("slide-" + classify((c.red(), c.green(), c.blue())))
+
+    def show_idle(self, detail: str = "") -> None:
+        self._add("idle")
+
+
+def video(name: str) -> Item:
+    return Item(f"/sync/{name}", name, Kind.VIDEO, size=1, mtime=1.0)
+
+
+def slide(path: Path, seconds: float = 0.2) -> Item:
+    return Item(str(path), path.name, Kind.SLIDE, seconds, size=1, mtime=1.0)
+
+
+class Source:
+    """The playlist the controller reads at each wrap; tests swap `items` to simulate edits."""
+
+    def __init__(self, *items: Item) -> None:
+        self.items = list(items)
+        self.reads = 0
+
+    def __call__(self) -> Playlist:
+        self.reads += 1
+        return Playlist(tuple(self.items), "test")
+
+
+@pytest.fixture
+def player(qtbot: QtBot) -> Iterator[FakePlayer]:
+    p = FakePlayer(start_timeout=0.3)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def yellow(tmp_path: Path) -> Path:
+    return make_image(tmp_path / "yellow.png", "yellow")
+
+
+def make(
+    player: FakePlayer, source: Source, idle_retry_ms: int = 200
+) -> tuple[Controller, Recorder]:
+    stage = Recorder()
+    return Controller(player, stage, source, load_image, idle_retry_ms=idle_retry_ms), stage
+
+
+def test_plays_in_order_and_loops(qtbot: QtBot, player: FakePlayer, yellow: Path) -> None:
+    source = Source(video("red_0.2s.mp4"), slide(yellow), video("blue_0.2s.mp4"))
+    controller, stage = make(player, source)
+    controller.start()
+    qtbot.waitUntil(lambda: len(stage.shown) >= 5, timeout=5000)
+    controller.stop()
+    assert stage.shown[:5] == ["red", "slide-yellow", "blue", "red", "slide-yellow"]
+    assert controller.counters.loops >= 1 and source.reads >= 2
+    assert controller.state is State.STOPPED
+
+
+def test_one_item_playlist_loops_on_itself(qtbot: QtBot, player: FakePlayer) -> None:
+    controller, _ = make(player, Source(video("green_0.1s.mp4")))
+    controller.start()
+    qtbot.waitUntil(lambda: controller.counters.played >= 3, timeout=5000)
+    controller.stop()
+    assert player.loaded[:3] == ["/sync/green_0.1s.mp4"] * 3
+
+
+def test_broken_and_hanging_videos_are_skipped_listed_and_set_aside(
+    qtbot: QtBot, player: FakePlayer
+) -> None:
+    source = Source(video("red_0.1s.mp4"), video("broken.mp4"), video("hang.mp4"))
+    controller, stage = make(player, source)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.counters.loops >= 3, timeout=8000)
+    controller.stop()
+    assert set(controller.failures) == {"/sync/broken.mp4", "/sync/hang.mp4"}
+    assert "broken" in controller.failures["/sync/broken.mp4"].reason
+    assert "no picture" in controller.failures["/sync/hang.mp4"].reason
+    # Set aside: tried once, not at every loop, while the file is unchanged.
+    assert player.loaded.count("/sync/broken.mp4") == 1
+    assert player.loaded.count("/sync/hang.mp4") == 1
+    assert stage.shown == ["red"]  # the good clip kept playing; no idle in between
+
+
+def test_a_set_aside_file_is_retried_once_it_changes(qtbot: QtBot, player: FakePlayer) -> None:
+    source = Source(video("red_0.1s.mp4"), video("broken.mp4"))
+    controller, _ = make(player, source)
+    controller.start()
+    qtbot.waitUntil(lambda: "/sync/broken.mp4" in controller.failures, timeout=3000)
+    source.items[1] = Item("/sync/broken.mp4", "broken.mp4", Kind.VIDEO, size=2, mtime=2.0)
+    qtbot.waitUntil(
+        lambda: controller.failures["/sync/broken.mp4"].stamp == (2, 2.0), timeout=3000
+    )
+    controller.stop()
+    assert player.loaded.count("/sync/broken.mp4") == 2
+
+
+def test_everything_broken_shows_idle_and_retries(
+    qtbot: QtBot, player: FakePlayer, tmp_path: Path
+) -> None:
+    bad_slide = tmp_path / "bad.png"
+    bad_slide.write_text("no")
+    source = Source(video("broken.mp4"), slide(bad_slide))
+    controller, stage = make(player, source)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.state is State.IDLE, timeout=3000)
+    assert stage.shown == ["idle"]
+    source.items = [video("blue_0.1s.mp4")]  # the admin fixes the folder
+    qtbot.waitUntil(lambda: "blue" in stage.shown, timeout=3000)
+    controller.stop()
+    assert stage.shown[:2] == ["idle", "blue"]
+    assert controller.failures == {}  # files gone from the playlist are no longer reported
+
+
+def test_empty_playlist_shows_idle_then_content_appears(qtbot: QtBot, player: FakePlayer) -> None:
+    source = Source()
+    controller, stage = make(player, source)
+    controller.start()
+    assert controller.state is State.IDLE and stage.shown == ["idle"]
+    source.items = [video("green_0.1s.mp4")]
+    qtbot.waitUntil(lambda: stage.shown[-1:] == ["green"], timeout=3000)
+    controller.stop()
+
+
+def test_playlist_changes_land_at_the_wrap_never_mid_item(qtbot: QtBot, player: FakePlayer) -> None:
+    source = Source(video("red_0.3s.mp4"), video("green_0.3s.mp4"))
+    controller, stage = make(player, source)
+    controller.start()
+    qtbot.waitUntil(lambda: stage.shown == ["red"], timeout=2000)
+    source.items = [video("blue_0.3s.mp4")]
+    qtbot.waitUntil(lambda: "blue" in stage.shown, timeout=5000)
+    controller.stop()
+    assert stage.shown[:3] == ["red", "green", "blue"]  # green still played: edits wait
+
+
+def test_status_helpers(qtbot: QtBot, player: FakePlayer, yellow: Path) -> None:
+    source = Source(video("red_0.3s.mp4"), slide(yellow))
+    controller, _ = make(player, source)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.state is State.VIDEO, timeout=2000)
+    assert controller.now.item is not None and controller.now.item.rel == "red_0.3s.mp4"
+    upcoming = controller.upcoming()
+    assert upcoming is not None and upcoming.rel == "yellow.png"
+    controller.stop()
+    with qtbot.assertNotEmitted(controller.changed, wait=400):
+        pass  # stopped means stopped: no timer fires afterwards
