@@ -74,7 +74,8 @@ class SignalBridge(QObject):
             self._rsock.recv(64)
         if self.received is not None:
             log.info("%s received: stopping", signal.Signals(self.received).name)
-            self._app.quit()
+            # exit(), not quit(): Qt 6's quit() asks the windows first, and ours refuses.
+            self._app.exit(0)
 
     def close(self) -> None:
         signal.set_wakeup_fd(self._old_fd)
@@ -188,7 +189,7 @@ def run(settings: RunSettings) -> int:
     window = KioskWindow(
         IdleContent(settings.office_name, logo), settings.exit_key, settings.windowed
     )
-    window.exit_requested.connect(app.quit)
+    window.exit_requested.connect(lambda: app.exit(0))
     backend = VlcBackend()
     player = VlcPlayer(backend)
     player.set_volume(settings.volume, settings.mute)

@@ -18,6 +18,11 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
         root.removeHandler(handler)
         handler.close()
     root.setLevel(level)
+    # libVLC warns about routine things on every clip ("Failed to create video converter"):
+    # only its errors reach the log unless the admin asks for DEBUG.
+    logging.getLogger("kiosk.playback.vlc.libvlc").setLevel(
+        logging.DEBUG if level == "DEBUG" else logging.ERROR
+    )
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setFormatter(logging.Formatter("kiosk %(levelname)s %(name)s: %(message)s"))
     root.addHandler(stderr)
