@@ -32,7 +32,13 @@ def messages(problems) -> list[str]:  # type: ignore[no-untyped-def]
 def test_natural_order_numbers_and_case() -> None:
     names = ["10-x.mp4", "2-x.mp4", "1-b.png", "B.png", "a.png", "sub/1.png", "1-a.png"]
     assert natural_sorted(names) == [
-        "1-a.png", "1-b.png", "2-x.mp4", "10-x.mp4", "a.png", "B.png", "sub/1.png",
+        "1-a.png",
+        "1-b.png",
+        "2-x.mp4",
+        "10-x.mp4",
+        "a.png",
+        "B.png",
+        "sub/1.png",
     ]
 
 

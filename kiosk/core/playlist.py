@@ -67,17 +67,18 @@ def parse_playlist(data: bytes, path: str) -> PlaylistSpec:
                 Problem(Position(path, 1, 1), "the playlist is empty; add an `items:` list")
             )
         return PlaylistSpec(path, (), tuple(problems))
-    items: YNode | None = node
+    items: YNode = node
     if isinstance(node, YMap):
         for key, _ in node:
             if key.raw != "items":
                 problems.append(
                     Problem(key.pos, f"unknown key {key.raw!r}; a playlist has only `items:`")
                 )
-        items = node.get("items")
-        if items is None:
+        listed = node.get("items")
+        if listed is None:
             problems.append(Problem(node.pos, "missing `items:` (the list of files to play)"))
             return PlaylistSpec(path, (), tuple(problems))
+        items = listed
     if not isinstance(items, YSeq):
         problems.append(
             Problem(
