@@ -109,6 +109,32 @@ OPTIONS: tuple[Option, ...] = (
         null_means="the bundled demo folder",
     ),
     Option(
+        "sync.poll",
+        "choice",
+        "auto",
+        "How changes in the sync folder are noticed: auto (inotify, or polling on network "
+        "filesystems and when the inotify watch limit is hit), always (polling), never "
+        "(inotify only).",
+        choices=("auto", "always", "never"),
+    ),
+    Option(
+        "sync.quiet_seconds",
+        "float",
+        2.0,
+        "A new or changed file joins the rotation once its size and time stamp have not "
+        "changed for this many seconds (so half-copied files never play).",
+        min=0.2,
+        max=600,
+    ),
+    Option(
+        "sync.rescan_seconds",
+        "float",
+        60.0,
+        "Seconds between full rescans of the sync folder, a safety net for missed events.",
+        min=5,
+        max=86400,
+    ),
+    Option(
         "playlist",
         "path",
         None,
@@ -192,6 +218,9 @@ class Config:
     office_name: str
     office_logo: Path | None
     sync_dir: Path | None  # None: the caller uses the bundled demo folder
+    sync_poll: str  # auto | always | never
+    sync_quiet_seconds: float
+    sync_rescan_seconds: float
     playlist: Path | None  # None: the whole sync folder
     slides_duration: float
     display_screen: int
@@ -285,10 +314,12 @@ def check_value(opt: Option, value: object) -> tuple[object, str | None]:
                 return value, f"is empty; write {opt.expected()} or remove the line"
             return value, None
         if opt.type == "choice":
-            up = value.strip().upper()
-            if up not in opt.choices:
+            # Case does not matter to the admin; the declared spelling is what code sees.
+            by_fold = {c.casefold(): c for c in opt.choices}
+            chosen = by_fold.get(value.strip().casefold())
+            if chosen is None:
                 return value, f"must be one of {', '.join(opt.choices)}, got {value!r}"
-            return up, None
+            return chosen, None
         return check_key_chord(value)
     if opt.type == "path":
         if isinstance(value, Path):
