@@ -5,16 +5,21 @@ Signals are emitted on the Qt thread (a backend whose events arrive on other thr
 queue them across).
 
 Lifecycle of one item:
-    load(path)        -> prepares the media; emits `ready` when the first frame is decoded
-                         (or `failed(reason)` if the file cannot be played).
-    show()            -> starts (or resumes) playback with sound; emits `started` once the
-                         first frame is on its way to the screen.
+    load(path)        -> prepares the media and holds it at its start, silent; emits `ready`
+                         once the file is open and demuxed (libVLC decodes no picture while
+                         held, so the first frame comes after show()), or `failed(reason)`.
+    show()            -> starts playback with sound (allowed before `ready`: it then starts
+                         as soon as the media is open); emits `started` right before the first
+                         `frame` of the item. Until then the window keeps the previous picture.
     ...               -> `frame(QImage)` for every decoded picture while playing.
     end of media      -> `finished` (libVLC EndReached, never a timer guess).
     stop()            -> stops at once; no further signals for that item.
 
-`failed` may come at any time after load() and ends the item. A load() while an item is
-playing replaces it. Players are reused for the whole life of the process.
+`failed` may come at any time after load() and ends the item; each item ends with exactly
+one `finished` or `failed` (an item that ends before any picture is `failed`). No picture
+within the player's start timeout (after load() until `ready`, after show() until `started`)
+is `failed`. A load() while an item is playing replaces it, silently. Players are reused for
+the whole life of the process.
 """
 
 from __future__ import annotations

@@ -1,0 +1,232 @@
+"""A player without video, for controller and window tests: same signals, same promises.
+
+What a file "does" comes from a script the test hands in (`FakeClip` per path), or else from
+the file name, so tests can write playlists without making media:
+
+    red_2s.mp4      a red clip of 2 seconds        broken.mp4   fails when opened
+    hang.mp4        never shows a picture (the start timeout fails it)
+    0.3s_blue.mkv   a blue clip of 0.3 s           anything.mp4 a grey clip of 1 s
+
+The fake never reads the file system, so paths need not exist. It passes the same contract
+tests as the real player (tests/test_player_contract.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QImage
+
+log = logging.getLogger(__name__)
+
+# Same values as tests/mediagen.COLOURS, so a test can classify fake frames like real ones.
+NAMED_COLOURS: dict[str, tuple[int, int, int]] = {
+    "red": (230, 20, 20),
+    "green": (20, 200, 20),
+    "blue": (20, 20, 230),
+    "yellow": (240, 220, 20),
+    "magenta": (220, 20, 220),
+    "cyan": (20, 210, 220),
+    "white": (235, 235, 235),
+    "grey": (128, 128, 128),
+}
+
+
+@dataclass(frozen=True)
+class FakeClip:
+    """How a fake file behaves.
+
+    fail: a reason -> `failed(reason)` instead of `ready` (a file libVLC cannot open).
+    never_starts: opens (`ready`) but shows no picture, so the start timeout fails it.
+    """
+
+    seconds: float = 1.0
+    colour: tuple[int, int, int] = NAMED_COLOURS["grey"]
+    fail: str | None = None
+    never_starts: bool = False
+    size: tuple[int, int] = (160, 90)
+
+
+_SECONDS = re.compile(r"^(\d+(?:\.\d+)?)s$")
+
+
+def clip_from_name(path: str) -> FakeClip:
+    """The default behaviour of a file the script does not mention, read from its name."""
+    name = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+    seconds, colour = 1.0, NAMED_COLOURS["grey"]
+    fail: str | None = None
+    never_starts = False
+    for token in re.split(r"[^a-z0-9.]+", name):
+        if m := _SECONDS.match(token):
+            seconds = float(m.group(1))
+        elif token in NAMED_COLOURS:
+            colour = NAMED_COLOURS[token]
+        elif token in ("broken", "fail", "corrupt"):
+            fail = "the file is broken (fake)"
+        elif token == "hang":
+            never_starts = True
+    return FakeClip(seconds=seconds, colour=colour, fail=fail, never_starts=never_starts)
+
+
+class FakePlayer(QObject):
+    """Implements kiosk.playback.base.Player with timers instead of a decoder.
+
+    Timing: `ready` (or `failed`) `open_delay` s after load(); `started` and the first
+    `frame` right after show() once ready; a frame every `frame_interval` s; `finished`
+    `seconds` after `started`. Every timer callback carries the item's generation, so
+    nothing of an item leaks out after stop(), close() or the next load().
+    """
+
+    ready = Signal()
+    started = Signal()
+    finished = Signal()
+    failed = Signal(str)
+    frame = Signal(QImage)
+
+    def __init__(
+        self,
+        script: Mapping[str, FakeClip] | None = None,
+        start_timeout: float = 5.0,
+        open_delay: float = 0.01,
+        frame_interval: float = 0.04,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        # Tests may add entries after construction: the dict is read at each load().
+        self.script: dict[str, FakeClip] = dict(script or {})
+        self.start_timeout = start_timeout
+        self.open_delay = open_delay
+        self.frame_interval = frame_interval
+        self.loaded: list[str] = []  # every path load() was given, for assertions
+        self.volume: tuple[int, bool] = (100, False)
+        self.closed = False
+        self._gen = 0
+        self._clip: FakeClip | None = None
+        self._image = QImage()
+        self._opened = self._shown = self._started = self._done = True
+        self._begun = True
+
+        self._frames = QTimer(self)
+        self._frames.timeout.connect(self._tick)
+        self._end = QTimer(self)
+        self._end.setSingleShot(True)
+        self._end.timeout.connect(self._on_end)
+        self._open = QTimer(self)
+        self._open.setSingleShot(True)
+        self._open.timeout.connect(self._on_open)
+        self._deadline = QTimer(self)
+        self._deadline.setSingleShot(True)
+        self._deadline.timeout.connect(self._on_timeout)
+
+    # -- Player API ----------------------------------------------------------------------------
+
+    def load(self, path: str) -> None:
+        if self.closed:
+            raise RuntimeError("player is closed")
+        self._halt()
+        self.loaded.append(path)
+        clip = self.script.get(path) or clip_from_name(path)
+        self._clip = clip
+        self._image = QImage(clip.size[0], clip.size[1], QImage.Format.Format_RGB32)
+        self._image.fill(QColor(*clip.colour))
+        self._opened = self._shown = self._started = self._done = False
+        self._begun = False
+        self._open.start(_ms(self.open_delay))
+        self._deadline.start(_ms(self.start_timeout))
+
+    def show(self) -> None:
+        if self._done or self._shown or self.closed:
+            return
+        self._shown = True
+        self._deadline.start(_ms(self.start_timeout))
+        if self._opened:
+            self._begin()
+
+    def stop(self) -> None:
+        self._halt()
+        self._done = True
+
+    def set_volume(self, volume: int, mute: bool) -> None:
+        self.volume = (max(0, min(100, int(volume))), bool(mute))
+
+    def close(self) -> None:
+        self.stop()
+        self.closed = True
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _halt(self) -> None:
+        for timer in (self._frames, self._end, self._open, self._deadline):
+            timer.stop()
+        self._gen += 1
+
+    def _fail(self, reason: str) -> None:
+        self._halt()
+        self._done = True
+        self.failed.emit(reason)
+
+    def _begin(self) -> None:
+        clip = self._clip
+        if self._begun or clip is None or clip.never_starts:
+            return  # already running, or the deadline will fail it
+        self._begun = True
+        # Like libVLC: the first picture arrives a moment after play, not inside show().
+        gen = self._gen
+        QTimer.singleShot(0, self, lambda: self._first_frame(gen))
+
+    def _first_frame(self, gen: int) -> None:
+        if gen != self._gen or self._done or self._clip is None:
+            return
+        self._deadline.stop()
+        self._started = True
+        self.started.emit()
+        if gen != self._gen or self._done:
+            return
+        self.frame.emit(self._image)
+        self._frames.start(_ms(self.frame_interval))
+        self._end.start(_ms(self._clip.seconds))
+
+    @Slot()
+    def _on_open(self) -> None:
+        clip = self._clip
+        if self._done or clip is None:
+            return
+        if clip.fail is not None:
+            self._fail(clip.fail)
+            return
+        self._opened = True
+        if not self._shown:
+            self._deadline.stop()  # prepared and held: no deadline until show()
+        gen = self._gen
+        self.ready.emit()
+        if self._shown and gen == self._gen and not self._done:
+            self._begin()
+
+    @Slot()
+    def _tick(self) -> None:
+        if not self._done:
+            self.frame.emit(self._image)
+
+    @Slot()
+    def _on_end(self) -> None:
+        if self._done:
+            return
+        self._halt()
+        self._done = True
+        self.finished.emit()
+
+    @Slot()
+    def _on_timeout(self) -> None:
+        if self._done:
+            return
+        self._fail(
+            f"no picture after {self.start_timeout:g} s: the file may be broken or still copying"
+        )
+
+
+def _ms(seconds: float) -> int:
+    return max(0, round(seconds * 1000))

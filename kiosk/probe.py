@@ -1,0 +1,103 @@
+"""Is this file playable? Cheap checks for `kiosk check` and the sync folder's ingest.
+
+Each probe returns None when the file looks playable, else one line for the admin saying
+why not. Probes do not play or show anything and create no widgets, so they may run on any
+thread (ingest runs them on a QThreadPool). Videos are opened and demuxed by libVLC's
+preparser (through kiosk.playback.vlc, the one module that talks to libVLC); images are
+decoded by QImageReader, but only after their header promised a size we are willing to
+allocate, so a 60000x60000 PNG cannot take the player's memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+
+from PySide6.QtGui import QImageReader
+
+from kiosk.core.model import Kind, kind_of
+
+log = logging.getLogger(__name__)
+
+MAX_IMAGE_PIXELS = 8192 * 8192
+
+
+def _file_problem(path: str) -> str | None:
+    if not os.path.exists(path):
+        return "file not found"
+    if not os.path.isfile(path):
+        return "not a regular file"
+    try:
+        if os.path.getsize(path) == 0:
+            return "the file is empty (still copying?)"
+    except OSError as e:
+        return f"cannot read the file: {e.strerror or e}"
+    if not os.access(path, os.R_OK):
+        return "the file is not readable (permissions)"
+    return None
+
+
+def probe_video(path: str, timeout: float = 5.0) -> str | None:
+    """None if libVLC finds a video track with a size and a duration, else the reason.
+
+    A file cut short (still copying, or a broken upload) usually loses its index (the mp4
+    `moov` box is written last), so libVLC finds no track: that is reported, not played.
+    """
+    if problem := _file_problem(path):
+        return problem
+    from kiosk.playback.vlc import parse_media  # libVLC loads only when a video is probed
+
+    info = parse_media(path, timeout=timeout)
+    if info.status == "timeout":
+        return f"libVLC could not read the file within {timeout:g} s"
+    if info.status not in ("done", "failed"):
+        return f"libVLC did not read the file (status: {info.status})"
+    sized = [t for t in info.video if t.width > 0 and t.height > 0]
+    if not sized:
+        if info.video:
+            return "the video track has no picture size (broken or unsupported file)"
+        return "no video track found: not a video, or broken/incomplete (still copying?)"
+    if info.duration_ms <= 0:
+        return "the video has no duration: broken or incomplete (still copying?)"
+    return None
+
+
+def probe_image(path: str, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:
+    """None if Qt can decode the image and it is not larger than `max_pixels`, else the reason.
+
+    The size comes from the header first; only a size under the limit is decoded, which also
+    catches files whose header is fine but whose body is broken or cut short.
+    """
+    if problem := _file_problem(path):
+        return problem
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    if not reader.canRead():
+        return f"not a readable image ({reader.errorString()})"
+    size = reader.size()
+    if not size.isValid() or size.width() <= 0 or size.height() <= 0:
+        return "the image header gives no size"
+    pixels = size.width() * size.height()
+    if pixels > max_pixels:
+        return (
+            f"the image is too large ({size.width()}x{size.height()}); "
+            f"the limit is {max_pixels} pixels (e.g. {math.isqrt(max_pixels)} square)"
+        )
+    # Allocation limit in MB for a 32-bit decode of this many pixels, with room for padding;
+    # Qt refuses rather than allocates if a lying header slipped through.
+    reader.setAllocationLimit(max(1, math.ceil(max_pixels * 4 / 2**20) + 1))
+    image = reader.read()
+    if image.isNull():
+        return f"the image cannot be decoded ({reader.errorString()})"
+    return None
+
+
+def probe(path: str, video_timeout: float = 5.0) -> str | None:
+    """Probe by kind (from the extension): None if playable, else the reason."""
+    kind = kind_of(path)
+    if kind is Kind.VIDEO:
+        return probe_video(path, timeout=video_timeout)
+    if kind is Kind.SLIDE:
+        return probe_image(path)
+    return "not a supported file type"
