@@ -92,7 +92,7 @@ def check(args: argparse.Namespace) -> int:
     from kiosk.content import read_spec
     from kiosk.core.playlist import resolve
     from kiosk.probe import probe
-    from kiosk.scan import scan
+    from kiosk.sync.scan import scan
 
     cfg, problems = load(args)
     sync_dir = sync_dir_of(cfg)

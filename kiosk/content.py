@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kiosk.core.model import Playlist, Position, Problem
 from kiosk.core.playlist import PlaylistSpec, parse_playlist, resolve, whole_folder
-from kiosk.scan import scan
+from kiosk.sync.scan import scan
 
 log = logging.getLogger(__name__)
 

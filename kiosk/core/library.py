@@ -29,6 +29,10 @@ class Library:
     escaped: frozenset[str] = field(default=frozenset())
     # False when the folder itself could not be read (unmounted share, deleted)
     readable: bool = True
+    # rel path -> why the file is not playable (failed probe); listed, never played
+    rejected: tuple[tuple[str, str], ...] = ()
+    # rel paths still being copied or checked: they will join once complete
+    pending: frozenset[str] = field(default=frozenset())
 
     @classmethod
     def build(
@@ -37,9 +41,22 @@ class Library:
         files: Iterable[LibFile],
         escaped: Iterable[str] = (),
         readable: bool = True,
+        rejected: Iterable[tuple[str, str]] = (),
+        pending: Iterable[str] = (),
     ) -> Library:
         ordered = sorted(files, key=lambda f: natural_key(f.rel))
-        return cls(root, tuple(ordered), frozenset(nfc(e) for e in escaped), readable)
+        return cls(
+            root,
+            tuple(ordered),
+            frozenset(nfc(e) for e in escaped),
+            readable,
+            tuple(sorted(rejected, key=lambda r: natural_key(r[0]))),
+            frozenset(pending),
+        )
+
+    def rejection(self, rel: str) -> str | None:
+        key = nfc(rel)
+        return next((reason for r, reason in self.rejected if r == key), None)
 
     @cached_property
     def _by_rel(self) -> dict[str, LibFile]:

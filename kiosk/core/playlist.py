@@ -23,6 +23,7 @@ from kiosk.core.model import (
     Problem,
     kind_of,
 )
+from kiosk.core.natural import nfc
 from kiosk.core.yamlpos import YMap, YNode, YScalar, YSeq, describe, parse_bytes
 
 MIN_DURATION = 1.0
@@ -40,6 +41,7 @@ class Entry:
     folder: str | None = None
     duration: float | None = None
     title: str | None = None
+    rest: bool = False  # a folder entry taking only files no other entry listed
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,12 @@ class PlaylistSpec:
 def whole_folder() -> PlaylistSpec:
     """The default playlist: every playable file of the sync folder, natural order."""
     return PlaylistSpec(DEFAULT_SOURCE, (Entry(Position(DEFAULT_SOURCE), folder="."),))
+
+
+def with_rest_of_folder(spec: PlaylistSpec) -> PlaylistSpec:
+    """A sync folder's own playlist.yaml: files it does not list follow in natural order."""
+    rest = Entry(Position(spec.source), folder=".", rest=True)
+    return PlaylistSpec(spec.source, (*spec.entries, rest), spec.problems)
 
 
 def parse_playlist(data: bytes, path: str) -> PlaylistSpec:
@@ -211,7 +219,12 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
                         "warning",
                     )
                 )
+            listed = (
+                {i.path for i in items} | _explicit_files(spec, library) if entry.rest else set()
+            )
             for f in library.under(rel):
+                if entry.rest and f.path in listed:
+                    continue
                 items.append(
                     Item(
                         f.path,
@@ -237,13 +250,7 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
             continue
         found = library.get(rel)
         if found is None:
-            problems.append(
-                Problem(
-                    entry.pos,
-                    f"{name!r} is not in the sync folder ({library.root}); check the name, "
-                    "or wait until it has finished copying",
-                )
-            )
+            problems.append(_not_found(entry.pos, name, rel, library))
             continue
         if kind is Kind.VIDEO and entry.duration is not None:
             problems.append(
@@ -264,6 +271,34 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
             )
         )
     return Playlist(tuple(items), spec.source, tuple(problems))
+
+
+def _explicit_files(spec: PlaylistSpec, library: Library) -> set[str]:
+    """Paths named by `file:` entries anywhere in the spec (a rest entry leaves them out)."""
+    found = set()
+    for e in spec.entries:
+        rel = confine(e.file, library.root) if e.file is not None else None
+        f = library.get(rel) if rel is not None else None
+        if f is not None:
+            found.add(f.path)
+    return found
+
+
+def _not_found(pos: Position, name: str, rel: str, library: Library) -> Problem:
+    rejected = library.rejection(rel)
+    if rejected is not None:
+        return Problem(pos, f"{name!r} cannot be played: {rejected}; it is skipped until fixed")
+    if nfc(rel) in library.pending:
+        return Problem(
+            pos,
+            f"{name!r} is still arriving (copying or being checked); it plays once complete",
+            "warning",
+        )
+    return Problem(
+        pos,
+        f"{name!r} is not in the sync folder ({library.root}); check the name, "
+        "or wait until it has finished copying",
+    )
 
 
 def _slide_time(kind: Kind, asked: float | None, default: float) -> float | None:

@@ -1,0 +1,1 @@
+"""The sync folder: scanning, watching (inotify or polling), and admitting complete files."""
