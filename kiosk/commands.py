@@ -106,6 +106,14 @@ def check(args: argparse.Namespace) -> int:
                 "the sync folder does not exist or cannot be read; create it or fix `sync.dir`",
             )
         )
+    if cfg.office_logo is not None:
+        from kiosk.probe import probe_image
+
+        reason = probe_image(str(cfg.office_logo))
+        if reason is not None:
+            problems.append(
+                Problem(_pos(str(cfg.office_logo)), f"office.logo cannot be shown: {reason}")
+            )
     playlist = resolve(spec, library, cfg.slides_duration)
     problems += [p for p in playlist.problems if p not in problems]
     ok = 0

@@ -166,3 +166,22 @@ def test_status_writer_survives_a_read_only_state_dir(tmp_path: Path) -> None:
     blocker.write_text("x")
     writer = StatusWriter(blocker / "state")  # a folder under a file: cannot be created
     assert writer.write({"a": 1}) is False
+
+
+def test_bundled_demo_and_example_playlist_check_clean() -> None:
+    """What a newcomer runs first must be clean: the demo folder and playlists/demo.yaml."""
+    root = Path(__file__).resolve().parent.parent
+    out = kiosk("check")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "5 playable item(s), 0 error(s), 0 warning(s)" in out.stdout
+    out = kiosk("check", "--playlist", str(root / "playlists" / "demo.yaml"))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "5 playable item(s), 0 error(s), 0 warning(s)" in out.stdout
+    out = kiosk(
+        "check",
+        "--config",
+        str(root / "config" / "office.yaml"),
+        "--sync-dir",
+        str(root / "assets" / "demo"),
+    )
+    assert "office.yaml" in out.stdout
