@@ -17,10 +17,12 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__
-from kiosk.content import ContentSource
+from kiosk.content import FOLDER_PLAYLIST, ContentSource
 from kiosk.controller import Controller
 from kiosk.health import HEARTBEAT_S, StatusWriter
+from kiosk.probe import probe
 from kiosk.screensaver import ScreenSaverInhibitor
+from kiosk.sync.ingest import Ingest
 from kiosk.ui.images import load_image
 from kiosk.ui.stage import IdleContent
 from kiosk.ui.window import KioskWindow
@@ -37,6 +39,9 @@ class RunSettings:
     office_name: str
     office_logo: Path | None
     sync_dir: Path
+    sync_poll: str
+    sync_quiet_seconds: float
+    sync_rescan_seconds: float
     playlist: Path | None
     slide_duration: float
     screen: int
@@ -127,11 +132,12 @@ class Screenshots:
 
 
 def build_status(
-    settings: RunSettings, controller: Controller, started_at: float, state: str
+    settings: RunSettings, controller: Controller, ingest: Ingest, started_at: float, state: str
 ) -> dict[str, Any]:
     now = controller.now
     item = now.item
     upcoming = controller.upcoming()
+    sync = ingest.info()
     return {
         "version": __version__,
         "pid": os.getpid(),
@@ -157,7 +163,9 @@ def build_status(
         "failed": [
             {"file": f.rel, "reason": f.reason, "when": f.when, "count": f.count}
             for f in controller.failures.values()
-        ],
+        ]
+        + [{**f, "count": 1} for f in sync["failed"]],
+        "sync": {k: v for k, v in sync.items() if k != "failed"},
         "problems": [*settings.problems, *(str(p) for p in controller.playlist.problems)],
         "counters": {
             "played": controller.counters.played,
@@ -193,14 +201,28 @@ def run(settings: RunSettings) -> int:
     backend = VlcBackend()
     player = VlcPlayer(backend)
     player.set_volume(settings.volume, settings.mute)
-    source = ContentSource(settings.sync_dir, settings.playlist, settings.slide_duration)
+    ingest = Ingest(
+        settings.sync_dir,
+        quiet_s=settings.sync_quiet_seconds,
+        rescan_s=settings.sync_rescan_seconds,
+        poll_mode=settings.sync_poll,
+        probe=probe,
+    )
+    source = ContentSource(
+        settings.sync_dir, settings.playlist, settings.slide_duration, ingest.library
+    )
     controller = Controller(player, window.stage, source, load_image)
+    ingest.changed.connect(controller.invalidate)
+    ingest.gone.connect(controller.file_gone)
+    ingest.side_changed.connect(
+        lambda rel: controller.invalidate() if rel == FOLDER_PLAYLIST else None
+    )
 
     status = StatusWriter(settings.state_dir)
     heartbeat = QTimer()
     heartbeat.setInterval(int(HEARTBEAT_S * 1000))
     heartbeat.timeout.connect(
-        lambda: status.write(build_status(settings, controller, started_at, "running"))
+        lambda: status.write(build_status(settings, controller, ingest, started_at, "running"))
     )
     screensaver = ScreenSaverInhibitor()
     shots = None
@@ -216,8 +238,9 @@ def run(settings: RunSettings) -> int:
     )
     window.place(settings.screen)
     screensaver.inhibit()
+    ingest.start()
     controller.start()
-    status.write(build_status(settings, controller, started_at, "running"))
+    status.write(build_status(settings, controller, ingest, started_at, "running"))
     heartbeat.start()
     if shots is not None:
         shots.start()
@@ -228,7 +251,8 @@ def run(settings: RunSettings) -> int:
         if shots is not None:
             shots.stop()
         controller.stop()
-        status.write(build_status(settings, controller, started_at, "stopped"))
+        ingest.stop()
+        status.write(build_status(settings, controller, ingest, started_at, "stopped"))
         player.close()
         backend.close()
         screensaver.restore()

@@ -55,8 +55,10 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.logsetup import setup_logging
 
     cfg, problems = load(args)
-    spec = read_spec(cfg.playlist)
-    problems += list(spec.problems)
+    if cfg.playlist is not None:
+        # The configured playlist must be valid to start; the sync folder's own
+        # playlist.yaml never stops the screen (the folder plays meanwhile).
+        problems += list(read_spec(cfg.playlist).problems)
     _print_problems(problems)
     if _errors(problems):
         print(
@@ -73,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
         office_name=cfg.office_name,
         office_logo=cfg.office_logo,
         sync_dir=sync_dir_of(cfg),
+        sync_poll=cfg.sync_poll,
+        sync_quiet_seconds=cfg.sync_quiet_seconds,
+        sync_rescan_seconds=cfg.sync_rescan_seconds,
         playlist=cfg.playlist,
         slide_duration=cfg.slides_duration,
         screen=cfg.display_screen,
@@ -96,7 +101,7 @@ def check(args: argparse.Namespace) -> int:
 
     cfg, problems = load(args)
     sync_dir = sync_dir_of(cfg)
-    spec = read_spec(cfg.playlist)
+    spec = read_spec(cfg.playlist, sync_dir)
     problems += list(spec.problems)
     library = scan(sync_dir)
     if not library.readable:

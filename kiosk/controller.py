@@ -92,6 +92,7 @@ class Controller(QObject):
         self.failures: dict[str, Failure] = {}
         self.counters = Counters()
         self._fails_in_a_row = 0
+        self._dirty = False  # the content changed: re-read the playlist at the next boundary
         self._pending_frame: QImage | None = None
         self._slide_timer = QTimer(self)
         self._slide_timer.setSingleShot(True)
@@ -121,6 +122,23 @@ class Controller(QObject):
         self._player.stop()
         self._set_now(None, State.STOPPED)
 
+    def invalidate(self) -> None:
+        """Content changed: the new playlist is taken at the next item boundary."""
+        self._dirty = True
+        if self.now.state is State.IDLE:
+            self._retry_from_idle()  # nothing on screen to protect: play the news at once
+
+    def file_gone(self, path: str) -> None:
+        """A file was deleted or replaced. If it is on screen, move on now (never cut else)."""
+        self._dirty = True
+        item = self.now.item
+        if item is None or item.path != path:
+            return
+        if self.now.state in (State.LOADING, State.VIDEO, State.SLIDE):
+            log.info("%s was removed or replaced while on screen: moving on", item.rel)
+            self._player.stop()
+            self._next()
+
     def upcoming(self) -> Item | None:
         """The item that should follow the current one (for the status file)."""
         items = self.playlist.items
@@ -132,6 +150,7 @@ class Controller(QObject):
 
     # ---------------------------------------------------------------- helpers
     def _refresh(self) -> None:
+        self._dirty = False
         old = self.playlist
         self.playlist = self._source()
         if [i.path for i in old.items] != [i.path for i in self.playlist.items]:
@@ -237,11 +256,28 @@ class Controller(QObject):
         self._idle_timer.start()
 
     def _retry_from_idle(self) -> None:
+        self._idle_timer.stop()
+        if self.now.state is not State.IDLE:
+            return  # something is already playing: never cut it
         self._refresh()
         self._play_from(0)
 
     def _next(self) -> None:
-        self._play_from(self.index + 1)
+        if not self._dirty:
+            self._play_from(self.index + 1)
+            return
+        current = self.now.item
+        self._refresh()
+        paths = [i.path for i in self.playlist.items]
+        if current is not None and current.path in paths:
+            # Go on after the item just shown, wherever the new list put it (a file listed
+            # twice: prefer the occurrence at or after the old position).
+            start = min(self.index, len(paths) - 1)
+            later = current.path in paths[start:]
+            at = paths.index(current.path, start) if later else paths.index(current.path)
+            self._play_from(at + 1)
+            return
+        self._play_from(self.index)  # it left the list: what took its place plays next
 
     # ---------------------------------------------------------- player events
     def _current_video(self) -> Item | None:

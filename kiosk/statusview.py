@@ -54,6 +54,17 @@ def render(report: StatusReport, now: float | None = None) -> str:
         f"  playlist: {pl.get('source', '?')} \u2014 {pl.get('count', 0)} item(s); "
         f"sync folder {d.get('sync_dir', '?')}"
     )
+    sync = d.get("sync") or {}
+    if sync:
+        scanned = float(sync.get("last_scan") or 0)
+        lines.append(
+            f"  sync folder: {sync.get('playable', 0)} playable file(s), watched by "
+            f"{sync.get('watching', '?')}; last full scan "
+            + (f"{_ago(now - scanned)} ago" if scanned else "not yet")
+            + ("" if sync.get("readable", True) else "; FOLDER NOT READABLE")
+        )
+        if sync.get("arriving"):
+            lines.append(f"  arriving (copying or being checked): {', '.join(sync['arriving'])}")
     c = d.get("counters") or {}
     lines.append(
         f"  played {c.get('played', 0)}, skipped {c.get('failed', 0)}, loops {c.get('loops', 0)}"

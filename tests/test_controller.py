@@ -119,9 +119,7 @@ def test_a_set_aside_file_is_retried_once_it_changes(qtbot: QtBot, player: FakeP
     controller.start()
     qtbot.waitUntil(lambda: "/sync/broken.mp4" in controller.failures, timeout=3000)
     source.items[1] = Item("/sync/broken.mp4", "broken.mp4", Kind.VIDEO, size=2, mtime=2.0)
-    qtbot.waitUntil(
-        lambda: controller.failures["/sync/broken.mp4"].stamp == (2, 2.0), timeout=3000
-    )
+    qtbot.waitUntil(lambda: controller.failures["/sync/broken.mp4"].stamp == (2, 2.0), timeout=3000)
     controller.stop()
     assert player.loaded.count("/sync/broken.mp4") == 2
 
@@ -175,3 +173,43 @@ def test_status_helpers(qtbot: QtBot, player: FakePlayer, yellow: Path) -> None:
     controller.stop()
     with qtbot.assertNotEmitted(controller.changed, wait=400):
         pass  # stopped means stopped: no timer fires afterwards
+
+
+def test_content_arriving_while_idle_plays_at_once_and_is_not_cut_later(
+    qtbot: QtBot, player: FakePlayer
+) -> None:
+    source = Source()
+    controller, stage = make(player, source, idle_retry_ms=300)
+    controller.start()
+    source.items = [video("red_0.5s.mp4"), video("green_0.5s.mp4")]
+    controller.invalidate()  # what the sync folder's ingest does when a file is ready
+    assert controller.state is State.LOADING
+    qtbot.waitUntil(lambda: stage.shown[-1:] == ["green"], timeout=3000)
+    qtbot.waitUntil(lambda: controller.counters.played >= 3, timeout=3000)
+    controller.stop()
+    assert stage.shown[:4] == ["idle", "red", "green", "red"]  # the idle retry timer cut nothing
+
+
+def test_edits_mid_loop_continue_after_the_current_item(qtbot: QtBot, player: FakePlayer) -> None:
+    source = Source(video("red_0.3s.mp4"), video("green_0.3s.mp4"))
+    controller, stage = make(player, source)
+    controller.start()
+    qtbot.waitUntil(lambda: stage.shown == ["red"], timeout=2000)
+    source.items = [video("blue_0.3s.mp4"), video("red_0.3s.mp4"), video("cyan_0.3s.mp4")]
+    controller.invalidate()
+    qtbot.waitUntil(lambda: len(stage.shown) >= 3, timeout=5000)
+    controller.stop()
+    assert stage.shown[:3] == ["red", "cyan", "blue"]  # after red, wherever red now is
+
+
+def test_file_on_screen_deleted_moves_on_at_once(qtbot: QtBot, player: FakePlayer) -> None:
+    source = Source(video("red_5s.mp4"), video("green_0.3s.mp4"))
+    controller, stage = make(player, source)
+    controller.start()
+    qtbot.waitUntil(lambda: stage.shown == ["red"], timeout=2000)
+    source.items = [video("green_0.3s.mp4")]
+    controller.file_gone("/sync/red_5s.mp4")
+    qtbot.waitUntil(lambda: stage.shown[-1:] == ["green"], timeout=1000)  # not 5 s later
+    controller.file_gone("/sync/other.mp4")  # a file not on screen cuts nothing
+    assert controller.state in (State.LOADING, State.VIDEO)
+    controller.stop()

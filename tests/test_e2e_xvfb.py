@@ -144,6 +144,6 @@ def test_no_content_shows_the_idle_slide_not_black(
         grab.stop()
     seq = grab.sequence()
     assert seq[-1] == "idle", seq
-    assert "black" not in seq[seq.index("idle"):], seq
+    assert "black" not in seq[seq.index("idle") :], seq
     status = json.loads((tmp_path / "state" / "status.json").read_text())
     assert status["now"]["state"] == "idle"

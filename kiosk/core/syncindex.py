@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kiosk.core.library import LibFile, Library
 from kiosk.core.model import Kind, kind_of
-from kiosk.core.natural import nfc
+from kiosk.core.natural import natural_key, nfc
 
 
 class State(enum.Enum):
@@ -60,9 +60,7 @@ class Change:
         return bool(self.added or self.gone or self.failed)
 
     def __add__(self, other: Change) -> Change:
-        return Change(
-            self.added + other.added, self.gone + other.gone, self.failed + other.failed
-        )
+        return Change(self.added + other.added, self.gone + other.gone, self.failed + other.failed)
 
 
 class SyncIndex:
@@ -102,9 +100,7 @@ class SyncIndex:
         rel = nfc(rel).strip("/")
         prefix = rel + "/"
         gone = [r for r in self._files if r == rel or r.startswith(prefix) or rel in ("", ".")]
-        paths = tuple(
-            self._files[r].stat.path for r in gone if self._files[r].state is State.READY
-        )
+        paths = tuple(self._files[r].stat.path for r in gone if self._files[r].state is State.READY)
         for r in gone:
             del self._files[r]
         return Change(gone=paths)
@@ -123,11 +119,14 @@ class SyncIndex:
 
     def due(self, now: float) -> list[Tracked]:
         """Files still for the quiet period: marked PROBING; the caller probes them."""
-        ready = [
-            t
-            for t in self._files.values()
-            if t.state is State.SETTLING and now - t.still_since >= self.quiet_s
-        ]
+        ready = sorted(
+            (
+                t
+                for t in self._files.values()
+                if t.state is State.SETTLING and now - t.still_since >= self.quiet_s
+            ),
+            key=lambda t: natural_key(t.rel),  # the first items of the loop are checked first
+        )
         for t in ready:
             t.state = State.PROBING
         return ready

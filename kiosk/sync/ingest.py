@@ -227,9 +227,11 @@ class Ingest(QObject):
         ]
 
     def _rels(self) -> list[str]:
-        return [t.rel for t in self.index.settling()] + [
-            f.rel for f in self.index.library().files
-        ] + [t.rel for t in self.index.failures()]
+        return (
+            [t.rel for t in self.index.settling()]
+            + [f.rel for f in self.index.library().files]
+            + [t.rel for t in self.index.failures()]
+        )
 
     def _schedule_settle(self) -> None:
         wait = self.index.next_due(self._clock())
