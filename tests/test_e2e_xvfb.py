@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,3 +148,41 @@ def test_no_content_shows_the_idle_slide_not_black(
     assert "black" not in seq[seq.index("idle") :], seq
     status = json.loads((tmp_path / "state" / "status.json").read_text())
     assert status["now"]["state"] == "idle"
+
+
+def test_sync_folder_changes_reach_the_screen(
+    xvfb: Xvfb,
+    tmp_path: Path,
+    sync_dir: Path,
+    kiosk_proc: list[subprocess.Popen[bytes]],
+    qtbot: QtBot,
+) -> None:
+    """A new clip shows up by itself; deleting the clip on screen moves on at once."""
+    make_clip(sync_dir / "1-red.mp4", "red", seconds=8)
+    make_clip(sync_dir / "2-green.mp4", "green", seconds=1)
+    config = tmp_path / "office.yaml"
+    config.write_text("sync:\n  quiet_seconds: 0.5\n", encoding="utf-8")
+    grab = ScreenGrab(xvfb.display, xvfb.width, xvfb.height).start()
+    try:
+        proc = start_kiosk(
+            kiosk_proc, xvfb, tmp_path, "--sync-dir", str(sync_dir), "--config", str(config)
+        )
+
+        def alive() -> None:
+            assert proc.poll() is None, (tmp_path / "stderr.log").read_text()
+
+        qtbot.waitUntil(lambda: alive() or grab.sequence()[-1:] == ["red"], timeout=20_000)
+        make_clip(tmp_path / "blue.mp4", "blue", seconds=1)
+        os.rename(tmp_path / "blue.mp4", sync_dir / "3-blue.mp4")  # a new file arrives
+        deleted_at = time.monotonic()
+        (sync_dir / "1-red.mp4").unlink()  # the admin removes the clip on screen
+        qtbot.waitUntil(lambda: alive() or grab.sequence()[-1:] != ["red"], timeout=5000)
+        left_red = next(t for t, c in reversed(grab.colours) if c == "red")
+        qtbot.waitUntil(lambda: alive() or "blue" in grab.sequence(), timeout=20_000)
+    finally:
+        grab.stop()
+    assert left_red - deleted_at < 2.0  # not the 7 s the clip had left
+    seq = grab.sequence()
+    after = seq[seq.index("red") + 1 :]
+    assert [c for c in after if c in ("red", "green", "blue")][:2] == ["green", "blue"], seq
+    assert "black" not in after, seq
