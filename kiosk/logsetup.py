@@ -1,4 +1,9 @@
-"""Logs: one line per event on stderr (journald adds the time) and a capped file."""
+"""Logs: one line per event on stderr (journald adds the time) and a capped file.
+
+Repeated identical warnings and errors are rate-limited (kiosk.logfilter), and the file is
+capped at FILE_BYTES x (1 + FILE_BACKUPS), so months of a recurring fault cannot fill the
+disk or push the useful lines out of the journal.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,43 @@ import logging.handlers
 import sys
 from pathlib import Path
 
+from kiosk.logfilter import RateLimitFilter
+
 FILE_BYTES = 1_000_000
 FILE_BACKUPS = 3
+REPEAT_INTERVAL_S = 60.0  # an identical warning/error passes at most once a minute
+
+
+class CappedFileHandler(logging.handlers.RotatingFileHandler):
+    """The size-capped log file; a full or read-only disk is reported once on stderr.
+
+    The stock handler prints a traceback to stderr for every record it cannot write, which
+    on a full disk would flood the journal with exactly the noise the cap is there to avoid.
+    """
+
+    failing = False  # the disk refused the last record; said once on stderr
+    _error_now = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._error_now = False
+        super().emit(record)
+        if self.failing and not self._error_now:
+            self.failing = False
+            sys.stderr.write(f"kiosk: writing the log file {self.baseFilename} works again\n")
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            super().handleError(record)  # a bad format string: Python's own report
+            return
+        self._error_now = True
+        if self.failing:
+            return
+        self.failing = True
+        sys.stderr.write(
+            f"kiosk: cannot write the log file {self.baseFilename}: {error.strerror or error}; "
+            "logging to stderr only until it works again\n"
+        )
 
 
 def setup_logging(level: str, state_dir: Path | None) -> str | None:
@@ -23,14 +63,16 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
     logging.getLogger("kiosk.playback.vlc.libvlc").setLevel(
         logging.DEBUG if level == "DEBUG" else logging.ERROR
     )
+    flood = RateLimitFilter(REPEAT_INTERVAL_S)  # one instance: counts once for both handlers
     stderr = logging.StreamHandler(sys.stderr)
+    stderr.addFilter(flood)
     stderr.setFormatter(logging.Formatter("kiosk %(levelname)s %(name)s: %(message)s"))
     root.addHandler(stderr)
     if state_dir is None:
         return None
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
-        to_file = logging.handlers.RotatingFileHandler(
+        to_file = CappedFileHandler(
             state_dir / "kiosk.log",
             maxBytes=FILE_BYTES,
             backupCount=FILE_BACKUPS,
@@ -40,6 +82,7 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
         message = f"cannot write the log file in {state_dir}: {e.strerror or e}"
         logging.getLogger(__name__).error("%s; logging to stderr only", message)
         return message
+    to_file.addFilter(flood)
     to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(to_file)
     return None
