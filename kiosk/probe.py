@@ -11,16 +11,17 @@ allocate, so a 60000x60000 PNG cannot take the player's memory.
 from __future__ import annotations
 
 import logging
-import math
 import os
 
-from PySide6.QtGui import QImageReader
-
 from kiosk.core.model import Kind, kind_of
+from kiosk.ui.images import MAX_PIXELS as MAX_IMAGE_PIXELS
+from kiosk.ui.images import load_image
 
 log = logging.getLogger(__name__)
 
-MAX_IMAGE_PIXELS = 8192 * 8192
+
+class ProbeInconclusive(Exception):
+    """The probe could not decide (timeout, busy preparser): try again later, not a verdict."""
 
 
 def _file_problem(path: str) -> str | None:
@@ -49,10 +50,11 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
     from kiosk.playback.vlc import parse_media  # libVLC loads only when a video is probed
 
     info = parse_media(path, timeout=timeout)
-    if info.status == "timeout":
-        return f"libVLC could not read the file within {timeout:g} s"
     if info.status not in ("done", "failed"):
-        return f"libVLC did not read the file (status: {info.status})"
+        # libVLC's preparser was busy or slow (a loaded machine, a slow share): no verdict.
+        raise ProbeInconclusive(
+            f"libVLC could not read the file within {timeout:g} s (status: {info.status})"
+        )
     sized = [t for t in info.video if t.width > 0 and t.height > 0]
     if not sized:
         if info.video:
@@ -64,33 +66,15 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
 
 
 def probe_image(path: str, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:
-    """None if Qt can decode the image and it is not larger than `max_pixels`, else the reason.
+    """None if the player could show the image, else the reason.
 
-    The size comes from the header first; only a size under the limit is decoded, which also
-    catches files whose header is fine but whose body is broken or cut short.
+    The very decoder the player uses (kiosk.ui.images): the size from the header is checked
+    before decoding, which also catches files whose header is fine but whose body is broken.
     """
     if problem := _file_problem(path):
         return problem
-    reader = QImageReader(path)
-    reader.setAutoTransform(True)
-    if not reader.canRead():
-        return f"not a readable image ({reader.errorString()})"
-    size = reader.size()
-    if not size.isValid() or size.width() <= 0 or size.height() <= 0:
-        return "the image header gives no size"
-    pixels = size.width() * size.height()
-    if pixels > max_pixels:
-        return (
-            f"the image is too large ({size.width()}x{size.height()}); "
-            f"the limit is {max_pixels} pixels (e.g. {math.isqrt(max_pixels)} square)"
-        )
-    # Allocation limit in MB for a 32-bit decode of this many pixels, with room for padding;
-    # Qt refuses rather than allocates if a lying header slipped through.
-    reader.setAllocationLimit(max(1, math.ceil(max_pixels * 4 / 2**20) + 1))
-    image = reader.read()
-    if image.isNull():
-        return f"the image cannot be decoded ({reader.errorString()})"
-    return None
+    image = load_image(path, max_pixels)
+    return image if isinstance(image, str) else None
 
 
 def probe(path: str, video_timeout: float = 5.0) -> str | None:

@@ -103,3 +103,22 @@ def test_due_files_come_in_natural_order() -> None:
     for n in ("10-c.mp4", "2-b.mp4", "1-a.mp4"):
         idx.observe(n, st(n, mtime=0.0), now=1000.0)
     assert [t.rel for t in idx.due(1000.0)] == ["1-a.mp4", "2-b.mp4", "10-c.mp4"]
+
+
+def test_an_undecided_probe_is_retried_then_given_up() -> None:
+    idx = SyncIndex("/s", QUIET)
+    idx.observe("a.mp4", st("a.mp4", mtime=0.0), now=1000.0)
+    for attempt in range(2):
+        (t,) = idx.due(1000.0 + attempt * 10)
+        assert not idx.undecided("a.mp4", t.stat, "busy", 1000.0 + attempt * 10).any
+        assert idx.due(1000.0 + attempt * 10) == []  # waits a quiet period first
+    (t,) = idx.due(1030.0)
+    assert idx.undecided("a.mp4", t.stat, "busy", 1030.0).failed == ("a.mp4",)
+    assert idx.library().rejected == (("a.mp4", "busy"),)
+
+
+def test_quiet_period_counts_from_the_last_write_not_from_when_we_looked() -> None:
+    idx = SyncIndex("/s", QUIET)
+    idx.observe("a.mp4", st("a.mp4", mtime=1000.0), now=1001.5)  # seen 1.5 s after its write
+    assert idx.due(1001.9) == []  # at least half the period after we saw it change
+    assert [t.rel for t in idx.due(1002.05)] == ["a.mp4"]  # 2 s after the write

@@ -45,6 +45,7 @@ class Tracked:
     still_since: float  # last time its size or mtime was seen to change
     reason: str = ""
     failed_at: float = 0.0
+    inconclusive: int = 0  # probes that could not decide (busy or slow), in a row
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,12 @@ class SyncIndex:
         known = self._files.get(rel)
         if known is not None and known.stat.stamp == stat.stamp and known.stat.path == stat.path:
             return Change()  # nothing new about it
-        # New or changed. A file whose mtime is already older than the quiet period has
-        # been still that long (a start-up scan of a settled folder plays at once).
-        still_since = now if stat.mtime > now - self.quiet_s else now - self.quiet_s
+        # New or changed. The quiet period counts from the last write the file's mtime
+        # records (so a settled folder found at start-up plays at once), but after a change
+        # we saw ourselves we always watch it for at least half the period (coarse mtimes).
+        still_since = min(max(stat.mtime, now - self.quiet_s / 2), now)
+        if known is None and stat.mtime <= now - self.quiet_s:
+            still_since = now - self.quiet_s
         self._files[rel] = Tracked(rel, kind, stat, State.SETTLING, still_since)
         if known is not None and known.state is State.READY:
             return Change(gone=(known.stat.path,))  # replaced: off the screen until re-checked
@@ -154,6 +158,18 @@ class SyncIndex:
             return Change(added=(t.rel,))
         t.state, t.reason, t.failed_at = State.FAILED, reason, now
         return Change(failed=(t.rel,))
+
+    def undecided(self, rel: str, stat: Stat, reason: str, now: float, limit: int = 3) -> Change:
+        """The probe could not decide: check again after a quiet period, `limit` times."""
+        t = self._files.get(nfc(rel))
+        if t is None or t.state is not State.PROBING or t.stat.stamp != stat.stamp:
+            return Change()
+        t.inconclusive += 1
+        if t.inconclusive >= limit:
+            t.state, t.reason, t.failed_at = State.FAILED, reason, now
+            return Change(failed=(t.rel,))
+        t.state, t.still_since = State.SETTLING, now
+        return Change()
 
     # ---------------------------------------------------------------- outputs
     def library(self) -> Library:

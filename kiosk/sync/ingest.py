@@ -20,6 +20,7 @@ from kiosk.core.library import Library
 from kiosk.core.model import kind_of
 from kiosk.core.names import is_ignored_dir, is_ignored_name
 from kiosk.core.syncindex import Change, Stat, SyncIndex
+from kiosk.probe import ProbeInconclusive
 from kiosk.sync.scan import Listing, inside, rel_of, stat_file, walk
 from kiosk.sync.watcher import Watcher
 
@@ -35,6 +36,7 @@ class _Relay(QObject):
 
     scanned = Signal(object, float)  # Listing, when the scan started
     probed = Signal(str, object, object)  # rel, Stat, reason (str | None)
+    undecided = Signal(str, object, str)  # rel, Stat, why the probe could not decide
 
 
 class _Task(QRunnable):
@@ -75,6 +77,7 @@ class Ingest(QObject):
         self._relay = _Relay(self)
         self._relay.scanned.connect(self._on_scanned)
         self._relay.probed.connect(self._on_probed)
+        self._relay.undecided.connect(self._on_undecided)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # one probe or scan at a time: CPU stays for playback
         self._debounce = self._timer(DEBOUNCE_MS, self._drain, single=True)
@@ -260,6 +263,9 @@ class Ingest(QObject):
         def work() -> None:
             try:
                 reason = probe(stat.path)
+            except ProbeInconclusive as e:
+                relay.undecided.emit(rel, stat, str(e))
+                return
             except Exception as e:  # a probe bug must not leave the file stuck
                 reason = f"could not be checked: {e}"
             relay.probed.emit(rel, stat, reason)
@@ -275,6 +281,12 @@ class Ingest(QObject):
             self._emit(self.index.observe(rel, current, self._clock()))
             return
         self._emit(self.index.probed(rel, stat, reason, self._clock()))
+
+    def _on_undecided(self, rel: str, stat: Stat, reason: str) -> None:
+        if self._stopped:
+            return
+        log.info("%s: %s; checking again shortly", rel, reason)
+        self._emit(self.index.undecided(rel, stat, reason, self._clock()))
 
     def _root_identity(self) -> tuple[int, int] | None:
         try:

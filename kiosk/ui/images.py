@@ -28,5 +28,5 @@ def load_image(path: str, max_pixels: int = MAX_PIXELS) -> QImage | str:
         )
     image = reader.read()
     if image.isNull():
-        return f"image could not be decoded ({reader.errorString()})"
+        return f"the image could not be decoded ({reader.errorString()})"
     return image
