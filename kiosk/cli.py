@@ -16,6 +16,7 @@ examples:
   kiosk check --config /etc/kiosk/office.yaml    validate everything, play nothing
   kiosk status                            what is on screen, what is wrong
   kiosk status --json                     the same for scripts
+  sudo .venv/bin/kiosk install-service --config /etc/kiosk/office.yaml   start at boot
 
 exit codes: 0 ok, 1 problems found (check) or player not running (status),
             2 the config or playlist cannot be used (fix the file named in the message)
@@ -103,6 +104,32 @@ def parser() -> argparse.ArgumentParser:
         help="the player's state dir (default: from the config)",
     )
     status.add_argument("--json", action="store_true", help="print the raw status JSON")
+    service = sub.add_parser(
+        "install-service",
+        help="install the systemd unit that starts the player at boot and restarts it",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    service.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="office config the service plays (default: $KIOSK_CONFIG)",
+    )
+    service.add_argument(
+        "--user",
+        action="store_true",
+        help="a `systemctl --user` unit in ~/.config/systemd/user (no sudo needed)",
+    )
+    service.add_argument(
+        "--run-as",
+        metavar="NAME",
+        help="account the player runs as (default: the user behind sudo, else you)",
+    )
+    service.add_argument(
+        "--dry-run", action="store_true", help="print the unit instead of installing it"
+    )
+    service.add_argument("--unit-dir", type=Path, help=argparse.SUPPRESS)  # for tests
     return top
 
 
@@ -117,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         return commands.run(args)
     if args.command == "check":
         return commands.check(args)
+    if args.command == "install-service":
+        return commands.install_service(args)
     return commands.status(args)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
 from kiosk.config import Config, config_path_from_env, load_config
 from kiosk.core.model import Position, Problem
+from kiosk.health import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -167,3 +169,53 @@ def status(args: argparse.Namespace) -> int:
     else:
         print(render(report))
     return EXIT_OK if report.alive else EXIT_PROBLEMS
+
+
+def install_service(args: argparse.Namespace) -> int:
+    """Renders the systemd unit with this machine's paths; writes it unless --dry-run.
+
+    It never runs systemctl: enabling a service that takes over the screen is the admin's
+    step, so the exact commands are printed instead.
+    """
+    from kiosk import service
+
+    config = config_path_from_env(args.config)
+    if config is not None and not config.is_file():
+        print(f"{config}: no such config file", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    user = args.run_as or service.service_user()
+    settings = service.UnitSettings(
+        exec_start=service.kiosk_command(config),
+        user=user,
+        display=os.environ.get("DISPLAY") or ":0",
+        xauthority=service.default_xauthority(user),
+        user_mode=args.user,
+        systemd_version=service.systemd_version(),
+    )
+    text = service.render_unit(settings)
+    if args.dry_run:
+        print(text, end="")
+        return EXIT_OK
+    folder = args.unit_dir or service.unit_dir(args.user)
+    path = folder / service.UNIT_NAME
+    try:
+        write_atomic(path, text)
+        path.chmod(0o644)
+    except OSError as e:
+        hint = "" if args.user else " (run it with sudo, or use --user)"
+        print(f"cannot write {path}: {e.strerror or e}{hint}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    notes = []
+    if config is None:
+        notes.append("no --config (nor $KIOSK_CONFIG): the service plays the bundled demo")
+    if user == "root" and not args.user:
+        notes.append("the player would run as root: pass --run-as NAME for a normal account")
+    print(f"wrote {path}")
+    print(f"  runs: {' '.join(settings.exec_start)}")
+    print(f"  as {user} on DISPLAY={settings.display} (XAUTHORITY={settings.xauthority})")
+    for note in notes:
+        print(f"  note: {note}")
+    print("next:")
+    for command in service.systemctl_commands(args.user, user):
+        print(f"  {command}")
+    return EXIT_OK
