@@ -1,4 +1,4 @@
-"""systemd's notify protocol in pure Python: READY=1, WATCHDOG=1, STATUS=, STOPPING=1.
+"""systemd's notify protocol in pure Python: READY=1, WATCHDOG=1, STATUS=, STOPPING=1...
 
 No libsystemd binding: the protocol is one datagram per message on the AF_UNIX socket
 named by $NOTIFY_SOCKET (a leading '@' means Linux's abstract namespace). Outside systemd
@@ -101,6 +101,14 @@ class Notifier:
 
     def stopping(self) -> bool:
         return self.notify("STOPPING=1")
+
+    def extend_timeout(self, seconds: float) -> bool:
+        """Asks for `seconds` more of start-up (or stop) time, counted from now.
+
+        For waits before READY=1 that are not hangs (the display after boot): the unit's
+        TimeoutStartSec= then only catches a start-up that stopped making progress.
+        """
+        return self.notify(f"EXTEND_TIMEOUT_USEC={max(0, round(seconds * 1_000_000))}")
 
     def close(self) -> None:
         self._close_socket()

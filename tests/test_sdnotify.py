@@ -36,6 +36,7 @@ def test_messages_reach_the_socket(fake_systemd: tuple[socket.socket, str]) -> N
     assert n.watchdog() and received(sock) == "WATCHDOG=1"
     assert n.status("playing\nclip.mp4") and received(sock) == "STATUS=playing clip.mp4"
     assert n.stopping() and received(sock) == "STOPPING=1"
+    assert n.extend_timeout(2.5) and received(sock) == "EXTEND_TIMEOUT_USEC=2500000"
     n.close()
 
 
