@@ -119,6 +119,9 @@ def test_an_undecided_probe_is_retried_then_given_up() -> None:
 
 def test_quiet_period_counts_from_the_last_write_not_from_when_we_looked() -> None:
     idx = SyncIndex("/s", QUIET)
-    idx.observe("a.mp4", st("a.mp4", mtime=1000.0), now=1001.5)  # seen 1.5 s after its write
-    assert idx.due(1001.9) == []  # at least half the period after we saw it change
-    assert [t.rel for t in idx.due(1002.05)] == ["a.mp4"]  # 2 s after the write
+    idx.observe("a.mp4", st("a.mp4", mtime=1000.8), now=1001.0)  # seen 0.2 s after its write
+    assert idx.due(1002.7) == []
+    assert [t.rel for t in idx.due(1002.85)] == ["a.mp4"]  # 2 s after the write, not the look
+    idx.observe("b.mp4", st("b.mp4", mtime=999.5), now=1001.0)  # coarse mtime (SMB: 2 s)
+    assert idx.due(1001.4) == []  # still watched half a period after we saw it change
+    assert [t.rel for t in idx.due(1002.05)] == ["b.mp4"]
