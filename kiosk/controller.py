@@ -11,7 +11,7 @@ import enum
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -24,6 +24,23 @@ log = logging.getLogger(__name__)
 
 # A file that failed is set aside until it changes, or until this long has passed.
 RETRY_FAILED_AFTER_S = 600.0
+# A video whose position has not moved for this long is stalled (a hung decoder or share).
+STALL_AFTER_S = 5.0
+# ... and so is one still on screen this long after its own length.
+OVERRUN_MARGIN_S = 10.0
+# This many stalls in a row (different files) means the player itself is sick: recreate it.
+STALLS_BEFORE_RESTART = 2
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One item's time on screen, for the proof-of-play log."""
+
+    item: Item
+    start: float
+    end: float
+    outcome: str  # completed | skipped | failed
+    reason: str = ""
 
 
 class StageView(Protocol):
@@ -56,6 +73,8 @@ class Counters:
     played: int = 0
     failed: int = 0
     loops: int = 0
+    stalls: int = 0
+    restarts: int = 0  # the player (libVLC instance) was recreated after repeated stalls
 
 
 @dataclass
@@ -63,13 +82,14 @@ class NowPlaying:
     item: Item | None = None
     since: float = 0.0
     state: State = State.STOPPED
-    history: list[str] = field(default_factory=list)
 
 
 class Controller(QObject):
     """Drives one player and one stage. Everything runs on the Qt thread."""
 
     changed = Signal()  # what is on screen, the playlist or the failures changed
+    item_ended = Signal(object)  # Shown: an item left the screen (proof of play)
+    fatal = Signal(str)  # the player cannot be recreated: the process should exit
 
     def __init__(
         self,
@@ -79,9 +99,17 @@ class Controller(QObject):
         load_image: Callable[[str], QImage | str],
         clock: Callable[[], float] = time.time,
         idle_retry_ms: int = 5000,
+        player_factory: Callable[[], Player] | None = None,
+        stall_after_s: float = STALL_AFTER_S,
     ) -> None:
         super().__init__()
         self._player = player
+        self._player_factory = player_factory
+        self._stall_after_s = stall_after_s
+        self._stalls_in_a_row = 0
+        self._shown: tuple[Item, float] | None = None
+        self._last_pos = -1
+        self._last_progress = 0.0
         self._stage = stage
         self._source = source
         self._load_image = load_image
@@ -101,11 +129,24 @@ class Controller(QObject):
         self._idle_timer.setSingleShot(True)
         self._idle_timer.setInterval(idle_retry_ms)
         self._idle_timer.timeout.connect(self._retry_from_idle)
-        player.ready.connect(self._on_ready)
-        player.started.connect(self._on_started)
-        player.finished.connect(self._on_finished)
-        player.failed.connect(self._on_failed)
-        player.frame.connect(self._on_frame)
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(500)
+        self._watch_timer.timeout.connect(self._watch)
+        self._connect(player)
+
+    def _connect(self, player: Player, connect: bool = True) -> None:
+        pairs = (
+            (player.ready, self._on_ready),
+            (player.started, self._on_started),
+            (player.finished, self._on_finished),
+            (player.failed, self._on_failed),
+            (player.frame, self._on_frame),
+        )
+        for signal, slot in pairs:
+            if connect:
+                signal.connect(slot)
+            else:
+                signal.disconnect(slot)
 
     # ----------------------------------------------------------------- public
     @property
@@ -116,10 +157,16 @@ class Controller(QObject):
         self._refresh()
         self._play_from(0)
 
+    @property
+    def player(self) -> Player:
+        return self._player
+
     def stop(self) -> None:
         self._slide_timer.stop()
         self._idle_timer.stop()
+        self._watch_timer.stop()
         self._player.stop()
+        self._close_shown("skipped", "the player stopped")
         self._set_now(None, State.STOPPED)
 
     def invalidate(self) -> None:
@@ -137,6 +184,7 @@ class Controller(QObject):
         if self.now.state in (State.LOADING, State.VIDEO, State.SLIDE):
             log.info("%s was removed or replaced while on screen: moving on", item.rel)
             self._player.stop()
+            self._close_shown("skipped", "the file was removed or replaced")
             self._next()
 
     def upcoming(self) -> Item | None:
@@ -226,7 +274,20 @@ class Controller(QObject):
         self._slide_timer.start(int(duration * 1000))
         return True
 
+    def _close_shown(self, outcome: str, reason: str = "") -> None:
+        if self._shown is None:
+            return
+        item, start = self._shown
+        self._shown = None
+        self._watch_timer.stop()
+        self.item_ended.emit(Shown(item, start, self._clock(), outcome, reason))
+
     def _succeeded(self, item: Item, state: State) -> None:
+        self._close_shown("completed")
+        self._shown = (item, self._clock())
+        if state is State.VIDEO:
+            self._last_pos, self._last_progress = -1, self._clock()
+            self._watch_timer.start()
         self._fails_in_a_row = 0
         self.failures.pop(item.path, None)
         self.counters.played += 1
@@ -244,6 +305,7 @@ class Controller(QObject):
 
     def _go_idle(self) -> None:
         self._player.stop()
+        self._close_shown("completed")
         self._fails_in_a_row = 0
         if self.playlist.items:
             detail = f"{len(self.failures)} tệp không phát được — xem kiosk status"
@@ -310,15 +372,75 @@ class Controller(QObject):
 
     def _on_finished(self) -> None:
         if self._current_video() is not None:
+            self._stalls_in_a_row = 0
+            self._close_shown("completed")
             self._next()
 
     def _on_failed(self, reason: str) -> None:
         item = self._current_video()
         if item is None:
             return
+        self._close_shown("failed", reason)
         self._record_failure(item, reason)
         self._next()
 
     def _on_slide_done(self) -> None:
         if self.now.state is State.SLIDE:
+            self._close_shown("completed")
             self._next()
+
+    # ------------------------------------------------------------- the watch
+    def _watch(self) -> None:
+        """A playing video must advance and end: a frozen frame is never left on screen."""
+        item = self.now.item
+        if self.now.state is not State.VIDEO or item is None:
+            self._watch_timer.stop()
+            return
+        now = self._clock()
+        pos = self._player.position_ms()
+        if pos != self._last_pos:
+            self._last_pos, self._last_progress = pos, now
+        length = self._player.length_ms()
+        if now - self._last_progress >= self._stall_after_s:
+            where = f"{pos / 1000:.1f} s" if pos >= 0 else "the start"
+            self._stalled(
+                item,
+                f"playback stalled at {where} (no progress for {now - self._last_progress:.0f} s)",
+            )
+        elif length > 0 and now - self.now.since > length / 1000 + OVERRUN_MARGIN_S:
+            self._stalled(
+                item,
+                f"still playing {now - self.now.since:.0f} s after starting "
+                f"a {length / 1000:.0f} s clip",
+            )
+
+    def _stalled(self, item: Item, reason: str) -> None:
+        log.error("%s: %s; skipping it", item.rel, reason)
+        self.counters.stalls += 1
+        self._stalls_in_a_row += 1
+        self._player.stop()
+        self._close_shown("failed", reason)
+        self._record_failure(item, reason)
+        if self._stalls_in_a_row >= STALLS_BEFORE_RESTART and not self._replace_player():
+            return
+        self._next()
+
+    def _replace_player(self) -> bool:
+        """Recreate the player (a fresh libVLC instance); False if that failed (fatal)."""
+        if self._player_factory is None:
+            return True
+        log.warning("%d stalls in a row: recreating the video player", self._stalls_in_a_row)
+        old = self._player
+        self._connect(old, connect=False)
+        old.close()
+        try:
+            self._player = self._player_factory()
+        except Exception as e:
+            log.critical("cannot recreate the video player: %s", e)
+            self._set_now(None, State.STOPPED)
+            self.fatal.emit(f"cannot recreate the video player: {e}")
+            return False
+        self._connect(self._player)
+        self._stalls_in_a_row = 0
+        self.counters.restarts += 1
+        return True

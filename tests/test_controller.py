@@ -213,3 +213,84 @@ def test_file_on_screen_deleted_moves_on_at_once(qtbot: QtBot, player: FakePlaye
     controller.file_gone("/sync/other.mp4")  # a file not on screen cuts nothing
     assert controller.state in (State.LOADING, State.VIDEO)
     controller.stop()
+
+
+def make_watched(
+    player: FakePlayer, source: Source, factory: object = None
+) -> tuple[Controller, Recorder]:
+    stage = Recorder()
+    controller = Controller(
+        player,
+        stage,
+        source,
+        load_image,
+        idle_retry_ms=200,
+        player_factory=factory,
+        stall_after_s=0.6,  # type: ignore[arg-type]
+    )
+    return controller, stage
+
+
+def test_a_frozen_video_is_noticed_and_skipped(qtbot: QtBot, player: FakePlayer) -> None:
+    source = Source(video("red_freeze.mp4"), video("green_0.2s.mp4"))
+    controller, stage = make_watched(player, source)
+    ended: list[object] = []
+    controller.item_ended.connect(ended.append)
+    controller.start()
+    qtbot.waitUntil(lambda: "green" in stage.shown, timeout=4000)
+    controller.stop()
+    assert stage.shown[:2] == ["red", "green"]
+    assert controller.counters.stalls == 1
+    assert "stalled" in controller.failures["/sync/red_freeze.mp4"].reason
+    first = ended[0]
+    assert first.item.rel == "red_freeze.mp4" and first.outcome == "failed"  # type: ignore[attr-defined]
+    assert "stalled" in first.reason  # type: ignore[attr-defined]
+
+
+def test_repeated_stalls_recreate_the_player(qtbot: QtBot, player: FakePlayer) -> None:
+    made: list[FakePlayer] = []
+
+    def factory() -> FakePlayer:
+        made.append(FakePlayer(start_timeout=0.3))
+        return made[-1]
+
+    source = Source(video("red_freeze.mp4"), video("blue_freeze.mp4"), video("green_0.2s.mp4"))
+    controller, stage = make_watched(player, source, factory)
+    controller.start()
+    qtbot.waitUntil(lambda: "green" in stage.shown, timeout=6000)
+    controller.stop()
+    assert controller.counters.restarts == 1 and len(made) == 1
+    assert player.closed and controller.player is made[0]
+    assert made[0].loaded == ["/sync/green_0.2s.mp4"]  # the new player took over
+    made[0].close()
+
+
+def test_a_player_that_cannot_be_recreated_is_fatal(qtbot: QtBot, player: FakePlayer) -> None:
+    def factory() -> FakePlayer:
+        raise RuntimeError("libVLC could not start")
+
+    source = Source(video("red_freeze.mp4"), video("blue_freeze.mp4"))
+    controller, _ = make_watched(player, source, factory)
+    with qtbot.waitSignal(controller.fatal, timeout=6000) as fatal:
+        controller.start()
+    assert "libVLC could not start" in fatal.args[0]
+
+
+def test_every_item_shown_is_reported_once_for_proof_of_play(
+    qtbot: QtBot, player: FakePlayer, yellow: Path
+) -> None:
+    source = Source(video("red_0.2s.mp4"), video("broken.mp4"), slide(yellow))
+    controller, _ = make(player, source)
+    ended: list[object] = []
+    controller.item_ended.connect(ended.append)
+    controller.start()
+    qtbot.waitUntil(lambda: len(ended) >= 3, timeout=4000)
+    controller.stop()
+    got = [(e.item.rel, e.outcome) for e in ended]  # type: ignore[attr-defined]
+    assert got[:3] == [
+        ("red_0.2s.mp4", "completed"),
+        ("yellow.png", "completed"),
+        ("red_0.2s.mp4", "completed"),
+    ]  # the broken file was never shown
+    assert got[-1][1] == "skipped"  # on screen when the player stopped
+    assert all(e.end >= e.start for e in ended)  # type: ignore[attr-defined]

@@ -44,6 +44,14 @@ class Player(Protocol):
 
     def set_volume(self, volume: int, mute: bool) -> None: ...
 
+    def position_ms(self) -> int:
+        """Playback time of the current item in ms, -1 if not playing; for the stall watch."""
+        ...
+
+    def length_ms(self) -> int:
+        """Length of the current item in ms, -1 if unknown."""
+        ...
+
     def close(self) -> None:
         """Release native resources; the player is unusable afterwards."""
         ...

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -42,6 +43,8 @@ class FakeClip:
 
     fail: a reason -> `failed(reason)` instead of `ready` (a file libVLC cannot open).
     never_starts: opens (`ready`) but shows no picture, so the start timeout fails it.
+    freeze_at: plays this many seconds, then hangs: no frame, no progress, no end (a decoder
+        or a share that stops delivering data); only the controller's watch can notice.
     """
 
     seconds: float = 1.0
@@ -49,6 +52,7 @@ class FakeClip:
     fail: str | None = None
     never_starts: bool = False
     size: tuple[int, int] = (160, 90)
+    freeze_at: float | None = None
 
 
 _SECONDS = re.compile(r"^(\d+(?:\.\d+)?)s$")
@@ -60,6 +64,7 @@ def clip_from_name(path: str) -> FakeClip:
     seconds, colour = 1.0, NAMED_COLOURS["grey"]
     fail: str | None = None
     never_starts = False
+    freeze_at: float | None = None
     for token in re.split(r"[^a-z0-9.]+", name):
         if m := _SECONDS.match(token):
             seconds = float(m.group(1))
@@ -69,7 +74,11 @@ def clip_from_name(path: str) -> FakeClip:
             fail = "the file is broken (fake)"
         elif token == "hang":
             never_starts = True
-    return FakeClip(seconds=seconds, colour=colour, fail=fail, never_starts=never_starts)
+        elif token == "freeze":
+            freeze_at = 0.2
+    return FakeClip(
+        seconds=seconds, colour=colour, fail=fail, never_starts=never_starts, freeze_at=freeze_at
+    )
 
 
 class FakePlayer(QObject):
@@ -108,6 +117,8 @@ class FakePlayer(QObject):
         self._clip: FakeClip | None = None
         self._image = QImage()
         self._opened = self._shown = self._started = self._done = True
+        self._play_started = 0.0
+        self._frozen_at: int | None = None
         self._begun = True
 
         self._frames = QTimer(self)
@@ -157,12 +168,24 @@ class FakePlayer(QObject):
         self.stop()
         self.closed = True
 
+    def position_ms(self) -> int:
+        """Milliseconds played (-1 before the first picture); stands still once frozen."""
+        if self._done or not self._started:
+            return -1
+        if self._frozen_at is not None:
+            return self._frozen_at
+        return int((time.monotonic() - self._play_started) * 1000)
+
+    def length_ms(self) -> int:
+        return _ms(self._clip.seconds) if self._clip is not None else -1
+
     # -- internals -----------------------------------------------------------------------------
 
     def _halt(self) -> None:
         for timer in (self._frames, self._end, self._open, self._deadline):
             timer.stop()
         self._gen += 1
+        self._frozen_at = None
 
     def _fail(self, reason: str) -> None:
         self._halt()
@@ -188,7 +211,16 @@ class FakePlayer(QObject):
             return
         self.frame.emit(self._image)
         self._frames.start(_ms(self.frame_interval))
-        self._end.start(_ms(self._clip.seconds))
+        self._play_started = time.monotonic()
+        if self._clip.freeze_at is not None:
+            QTimer.singleShot(_ms(self._clip.freeze_at), self, lambda: self._freeze(gen))
+        else:
+            self._end.start(_ms(self._clip.seconds))
+
+    def _freeze(self, gen: int) -> None:
+        if gen == self._gen and not self._done:
+            self._frames.stop()
+            self._frozen_at = self.position_ms()
 
     @Slot()
     def _on_open(self) -> None:

@@ -517,6 +517,15 @@ class VlcPlayer(QObject):
         if self._started:
             self._apply_volume()
 
+    def position_ms(self) -> int:
+        """libVLC's playback time in ms (-1 when unknown); advances even on a still picture."""
+        if self._mp is None or not self._started or self._done:
+            return -1
+        return int(self._mp.get_time())
+
+    def length_ms(self) -> int:
+        return int(self._mp.get_length()) if self._mp is not None else -1
+
     def close(self) -> None:
         if self._mp is None:
             return
