@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shlex
 import signal
 import socket
 import time
+from collections import deque
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
@@ -18,14 +22,18 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__
 from kiosk.content import FOLDER_PLAYLIST, ContentSource
-from kiosk.controller import Controller
+from kiosk.controller import Controller, Shown, State
 from kiosk.health import HEARTBEAT_S, StatusWriter
 from kiosk.probe import probe
+from kiosk.proofofplay import ProofOfPlay, Record
 from kiosk.screensaver import ScreenSaverInhibitor
+from kiosk.screenshot import save_screenshot
+from kiosk.sdnotify import Notifier
 from kiosk.sync.ingest import Ingest
 from kiosk.ui.images import load_image
 from kiosk.ui.stage import IdleContent
 from kiosk.ui.window import KioskWindow
+from kiosk.waitfor import wait_for_display
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +60,9 @@ class RunSettings:
     exit_key: str
     screenshot_dir: Path | None = None
     screenshot_every: float = 0.0
+    screenshot_state_every: float = 60.0  # screenshot.jpg in the state dir, for admins
+    proof_keep_days: int = 90
+    timezone: str = "Asia/Ho_Chi_Minh"
     problems: tuple[str, ...] = ()  # non-fatal start-up problems, shown in the status
 
 
@@ -110,16 +121,10 @@ class Screenshots:
         )
         self._timer.start()
 
-    def grab(self) -> QImage:
-        screen = self._window.screen()
-        if QGuiApplication.platformName() == "xcb" and screen is not None:
-            return screen.grabWindow(0).toImage()  # what the X screen really shows
-        return self._window.grab().toImage()
-
     def take(self) -> None:
         self._count += 1
         name = self._folder / f"screen-{self._count:05d}.png"
-        ok = self.grab().save(str(name))
+        ok = grab_screen(self._window).save(str(name))
         if not ok and not self._failing:
             log.error("cannot save screenshots into %s", self._folder)
         self._failing = not ok
@@ -175,9 +180,158 @@ def build_status(
     }
 
 
+class RecentErrors(logging.Handler):
+    """The last warnings and errors, for the status file: what went wrong lately, at a glance."""
+
+    def __init__(self, keep: int = 20) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: deque[str] = deque(maxlen=keep)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.created))
+        self.lines.append(f"{when} {record.levelname} {record.getMessage()}")
+
+
+class Health(QObject):
+    """Heartbeat of the running player: status file, systemd keep-alive, screenshot, proof."""
+
+    def __init__(
+        self,
+        settings: RunSettings,
+        controller: Controller,
+        ingest: Ingest,
+        window: KioskWindow,
+        notifier: Notifier,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.controller = controller
+        self.ingest = ingest
+        self.window = window
+        self.notifier = notifier
+        self.started_at = time.time()
+        self.status = StatusWriter(settings.state_dir)
+        self.errors = RecentErrors()
+        self.proof = ProofOfPlay.in_state_dir(
+            settings.state_dir, settings.proof_keep_days, _zone(settings.timezone)
+        )
+        self.screenshot_at = 0.0
+        self._screenshot_problem = ""
+        self._ready_sent = False
+        self._heartbeat = QTimer(self)
+        self._heartbeat.setInterval(int(HEARTBEAT_S * 1000))
+        self._heartbeat.timeout.connect(self.beat)
+        self._shots = QTimer(self)
+        self._shots.setInterval(int(settings.screenshot_state_every * 1000))
+        self._shots.timeout.connect(self.screenshot)
+        controller.item_ended.connect(self.record)
+        controller.changed.connect(self._on_change)
+
+    def start(self) -> None:
+        logging.getLogger().addHandler(self.errors)
+        self.beat()
+        self._heartbeat.start()
+        if self.settings.screenshot_state_every > 0:
+            QTimer.singleShot(3000, self.screenshot)  # a first look soon after start
+            self._shots.start()
+
+    def stop(self) -> None:
+        self._heartbeat.stop()
+        self._shots.stop()
+        self.notifier.stopping()
+        self.write("stopped")
+        self.proof.close()
+        logging.getLogger().removeHandler(self.errors)
+
+    def beat(self) -> None:
+        # On the Qt thread: if the main loop hangs, the keep-alives stop and systemd restarts us.
+        self.notifier.watchdog()
+        self.write("running")
+
+    def write(self, state: str) -> None:
+        data = build_status(self.settings, self.controller, self.ingest, self.started_at, state)
+        data["recent_errors"] = list(self.errors.lines)
+        data["screenshot_at"] = self.screenshot_at or None
+        data["counters"]["restarts"] = self.controller.counters.restarts
+        data["counters"]["stalls"] = self.controller.counters.stalls
+        cannot = [x for x in (self.proof.problem, self._screenshot_problem) if x]
+        if self.status.problem:
+            cannot.append(self.status.problem)
+        data["cannot_write"] = cannot
+        self.status.write(data)
+
+    def record(self, shown: Shown) -> None:
+        self.proof.record(
+            Record(
+                shown.start,
+                shown.end,
+                shown.item.rel,
+                shown.item.kind.value,
+                shown.outcome,
+                shown.reason,
+            )
+        )
+
+    def screenshot(self) -> None:
+        result = save_screenshot(grab_screen(self.window), self.settings.state_dir)
+        if isinstance(result, str):
+            if result != self._screenshot_problem:
+                log.error("screenshot: %s", result)
+            self._screenshot_problem = result
+            return
+        self._screenshot_problem = ""
+        self.screenshot_at = time.time()
+
+    def _on_change(self) -> None:
+        now = self.controller.now
+        if not self._ready_sent and now.state in (State.VIDEO, State.SLIDE, State.IDLE):
+            self._ready_sent = True
+            self.notifier.ready()  # first picture on screen: systemd may consider us started
+        if now.item is not None:
+            self.notifier.status(f"showing {now.item.rel}")
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown time zone %r: using UTC for the proof-of-play log", name)
+        return UTC
+
+
+def grab_screen(window: KioskWindow) -> QImage:
+    """What the screen really shows (the X screen under xcb), else what the window paints."""
+    screen = window.screen()
+    if QGuiApplication.platformName() == "xcb" and screen is not None:
+        return screen.grabWindow(0).toImage()
+    return window.grab().toImage()
+
+
+def vlc_args() -> tuple[str, ...]:
+    """Extra libVLC options from $KIOSK_VLC_ARGS (e.g. "--avcodec-hw=none"), for experts."""
+    return tuple(shlex.split(os.environ.get("KIOSK_VLC_ARGS", "")))
+
+
+def make_player(backend_args: tuple[str, ...], volume: int, mute: bool) -> tuple[Any, Any]:
+    """A fresh libVLC instance and its player; raises if libVLC cannot start."""
+    from kiosk.playback.vlc import VlcBackend, VlcPlayer
+
+    backend = VlcBackend(backend_args)
+    player = VlcPlayer(backend)
+    player.set_volume(volume, mute)
+    return backend, player
+
+
 def run(settings: RunSettings) -> int:
     """Runs until the admin exit key, SIGTERM or SIGINT. Returns the process exit code."""
-    from kiosk.playback.vlc import VlcBackend, VlcPlayer
+    notifier = Notifier.from_env()
+    notifier.status("waiting for the display")
+    # Before Qt: after boot the X server may not be up yet. Wait, never fail.
+    def patient_sleep(seconds: float) -> None:
+        notifier.extend_timeout(seconds + 30)  # still starting, not hung
+        time.sleep(seconds)
+
+    wait_for_display(None, sleep=patient_sleep)
 
     QApplication.setApplicationName("kiosk")
     QApplication.setApplicationVersion(__version__)
@@ -185,7 +339,6 @@ def run(settings: RunSettings) -> int:
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
     bridge = SignalBridge(app)
-    started_at = time.time()
 
     logo = None
     if settings.office_logo is not None:
@@ -198,9 +351,21 @@ def run(settings: RunSettings) -> int:
         IdleContent(settings.office_name, logo), settings.exit_key, settings.windowed
     )
     window.exit_requested.connect(lambda: app.exit(0))
-    backend = VlcBackend()
-    player = VlcPlayer(backend)
-    player.set_volume(settings.volume, settings.mute)
+    backends: list[Any] = []
+
+    def new_player() -> Any:
+        backend, player = make_player(vlc_args(), settings.volume, settings.mute)
+        for old in backends:
+            old.close()  # its player was closed by the controller first
+        backends[:] = [backend]
+        return player
+
+    try:
+        player = new_player()
+    except RuntimeError as e:
+        log.critical("%s: is libVLC installed (libvlc5, vlc-plugin-base)? exiting", e)
+        bridge.close()
+        return 3
     ingest = Ingest(
         settings.sync_dir,
         quiet_s=settings.sync_quiet_seconds,
@@ -211,19 +376,22 @@ def run(settings: RunSettings) -> int:
     source = ContentSource(
         settings.sync_dir, settings.playlist, settings.slide_duration, ingest.library
     )
-    controller = Controller(player, window.stage, source, load_image)
+    controller = Controller(player, window.stage, source, load_image, player_factory=new_player)
     ingest.changed.connect(controller.invalidate)
     ingest.gone.connect(controller.file_gone)
     ingest.side_changed.connect(
         lambda rel: controller.invalidate() if rel == FOLDER_PLAYLIST else None
     )
+    exit_code = 0
 
-    status = StatusWriter(settings.state_dir)
-    heartbeat = QTimer()
-    heartbeat.setInterval(int(HEARTBEAT_S * 1000))
-    heartbeat.timeout.connect(
-        lambda: status.write(build_status(settings, controller, ingest, started_at, "running"))
-    )
+    def on_fatal(reason: str) -> None:
+        nonlocal exit_code
+        log.critical("%s: exiting so that the service manager restarts the player", reason)
+        exit_code = 3
+        app.exit(3)
+
+    controller.fatal.connect(on_fatal)
+    health = Health(settings, controller, ingest, window, notifier)
     screensaver = ScreenSaverInhibitor()
     shots = None
     if settings.screenshot_dir is not None and settings.screenshot_every > 0:
@@ -240,24 +408,24 @@ def run(settings: RunSettings) -> int:
     screensaver.inhibit()
     ingest.start()
     controller.start()
-    status.write(build_status(settings, controller, ingest, started_at, "running"))
-    heartbeat.start()
+    health.start()
     if shots is not None:
         shots.start()
     try:
         app.exec()
     finally:
-        heartbeat.stop()
         if shots is not None:
             shots.stop()
         controller.stop()
         ingest.stop()
-        status.write(build_status(settings, controller, ingest, started_at, "stopped"))
-        player.close()
-        backend.close()
+        health.stop()
+        controller.player.close()
+        for backend in backends:
+            backend.close()
         screensaver.restore()
         window.allow_close()
         window.close()
         bridge.close()
+        notifier.close()
         log.info("kiosk stopped")
-    return 0
+    return exit_code

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -32,6 +32,9 @@ OVERRUN_MARGIN_S = 10.0
 STALLS_BEFORE_RESTART = 2
 
 
+Outcome = Literal["completed", "skipped", "failed"]
+
+
 @dataclass(frozen=True)
 class Shown:
     """One item's time on screen, for the proof-of-play log."""
@@ -39,7 +42,7 @@ class Shown:
     item: Item
     start: float
     end: float
-    outcome: str  # completed | skipped | failed
+    outcome: Outcome
     reason: str = ""
 
 
@@ -274,7 +277,7 @@ class Controller(QObject):
         self._slide_timer.start(int(duration * 1000))
         return True
 
-    def _close_shown(self, outcome: str, reason: str = "") -> None:
+    def _close_shown(self, outcome: Outcome, reason: str = "") -> None:
         if self._shown is None:
             return
         item, start = self._shown

@@ -47,6 +47,11 @@ class StatusWriter:
     def path(self) -> Path:
         return self.state_dir / STATUS_FILE
 
+    @property
+    def problem(self) -> str:
+        """Why the last write failed ("" when it worked)."""
+        return self._failing
+
     def write(self, status: dict[str, Any]) -> bool:
         try:
             write_atomic(self.path, json.dumps(status, ensure_ascii=False, indent=1))

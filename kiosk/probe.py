@@ -28,7 +28,7 @@ def _file_problem(path: str) -> str | None:
     if not os.path.exists(path):
         return "file not found"
     if not os.path.isfile(path):
-        return "not a regular file"
+        return "not a regular file (a pipe, socket or device named like a media file)"
     try:
         if os.path.getsize(path) == 0:
             return "the file is empty (still copying?)"

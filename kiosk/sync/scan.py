@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,8 +41,9 @@ def stat_file(root_real: str, path: str) -> Stat | str | None:
         st = os.stat(path)
     except OSError:
         return None
-    if not os.path.isfile(path):
+    if stat.S_ISDIR(st.st_mode):
         return None
+    # A pipe or device named like a clip is listed (and refused by the probe), not hidden.
     return Stat(path, st.st_size, st.st_mtime)
 
 
