@@ -38,6 +38,7 @@ from kiosk.waitfor import wait_for_display
 log = logging.getLogger(__name__)
 
 SCREENSHOTS_KEPT = 40
+SCREENSHOT_RETRY_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,10 @@ class Health(QObject):
         self._shots = QTimer(self)
         self._shots.setInterval(int(settings.screenshot_state_every * 1000))
         self._shots.timeout.connect(self.screenshot)
+        self._shot_retry = QTimer(self)
+        self._shot_retry.setSingleShot(True)
+        self._shot_retry.setInterval(SCREENSHOT_RETRY_MS)
+        self._shot_retry.timeout.connect(self.screenshot)
         controller.item_ended.connect(self.record)
         controller.changed.connect(self._on_change)
 
@@ -232,12 +237,13 @@ class Health(QObject):
         self.beat()
         self._heartbeat.start()
         if self.settings.screenshot_state_every > 0:
-            QTimer.singleShot(3000, self.screenshot)  # a first look soon after start
+            self._shot_retry.start(3000)  # a first look soon after start
             self._shots.start()
 
     def stop(self) -> None:
         self._heartbeat.stop()
         self._shots.stop()
+        self._shot_retry.stop()
         self.notifier.stopping()
         self.write("stopped")
         self.proof.close()
@@ -278,6 +284,7 @@ class Health(QObject):
             if result != self._screenshot_problem:
                 log.error("screenshot: %s", result)
             self._screenshot_problem = result
+            self._shot_retry.start()  # one pending retry at most: disks get fixed
             return
         self._screenshot_problem = ""
         self.screenshot_at = time.time()

@@ -7,10 +7,14 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("KIOSK_AOUT", "dummy")  # CI has no sound card
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +74,52 @@ def xvfb() -> Iterator[Xvfb]:
     server = Xvfb(640, 360).start()
     yield server
     server.stop()
+
+
+class KioskRun:
+    """`kiosk run` as a real process on the test's Xvfb, with its stderr kept for messages."""
+
+    def __init__(self, xvfb: Xvfb, tmp_path: Path) -> None:
+        self.xvfb = xvfb
+        self.tmp_path = tmp_path
+        self.state = tmp_path / "state"
+        self.stderr = tmp_path / "stderr.log"
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        full = dict(
+            os.environ, DISPLAY=self.xvfb.display, QT_QPA_PLATFORM="xcb", KIOSK_AOUT="dummy"
+        )
+        full.pop("KIOSK_CONFIG", None)
+        full.update(env or {})
+        with open(self.stderr, "ab") as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "kiosk", "run", "--state-dir", str(self.state), *args],
+                env=full,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
+        self.procs.append(proc)
+        return proc
+
+    def alive(self) -> bool:
+        """For waitUntil: fails the test at once (with the player's log) if it died."""
+        for p in self.procs:
+            assert p.poll() is None, self.stderr.read_text(errors="replace")
+        return True
+
+    def status(self) -> dict[str, Any]:
+        return json.loads((self.state / "status.json").read_text(encoding="utf-8"))
+
+    def stop(self) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait(timeout=10)
+
+
+@pytest.fixture
+def run_kiosk(xvfb: Xvfb, tmp_path: Path) -> Iterator[KioskRun]:
+    runner = KioskRun(xvfb, tmp_path)
+    yield runner
+    runner.stop()

@@ -5,51 +5,24 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from tests.conftest import KioskRun
 from tests.mediagen import make_clip, make_image
 from tests.xserver import ScreenGrab, Xvfb
 
 pytestmark = pytest.mark.xvfb
 
 
-@pytest.fixture
-def kiosk_proc(xvfb: Xvfb, tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
-    procs: list[subprocess.Popen[bytes]] = []
-    yield procs
-    for p in procs:
-        if p.poll() is None:
-            p.kill()
-            p.wait(timeout=10)
-
-
-def start_kiosk(
-    procs: list[subprocess.Popen[bytes]], xvfb: Xvfb, tmp_path: Path, *args: str
-) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, DISPLAY=xvfb.display, QT_QPA_PLATFORM="xcb", KIOSK_AOUT="dummy")
-    env.pop("KIOSK_CONFIG", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "run", "--state-dir", str(tmp_path / "state"), *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / "stderr.log", "wb"),  # noqa: SIM115 (closed with the process)
-    )
-    procs.append(proc)
-    return proc
-
-
 def test_clips_then_slide_play_in_order_and_loop(
     xvfb: Xvfb,
     tmp_path: Path,
     sync_dir: Path,
-    kiosk_proc: list[subprocess.Popen[bytes]],
+    run_kiosk: KioskRun,
     qtbot: QtBot,
 ) -> None:
     make_clip(sync_dir / "1-red.mp4", "red", seconds=1.5)
@@ -60,9 +33,7 @@ def test_clips_then_slide_play_in_order_and_loop(
     config.write_text("slides:\n  duration: 2\n", encoding="utf-8")
     grab = ScreenGrab(xvfb.display, xvfb.width, xvfb.height).start()
     try:
-        proc = start_kiosk(
-            kiosk_proc, xvfb, tmp_path, "--sync-dir", str(sync_dir), "--config", str(config)
-        )
+        proc = run_kiosk("--sync-dir", str(sync_dir), "--config", str(config))
         wanted = ["red", "green", "blue", "yellow", "red", "green"]
 
         def seen() -> list[str]:
@@ -96,7 +67,7 @@ def test_broken_and_missing_files_are_skipped_and_listed(
     xvfb: Xvfb,
     tmp_path: Path,
     sync_dir: Path,
-    kiosk_proc: list[subprocess.Popen[bytes]],
+    run_kiosk: KioskRun,
     qtbot: QtBot,
 ) -> None:
     make_clip(sync_dir / "1-red.mp4", "red", seconds=1.0)
@@ -106,9 +77,7 @@ def test_broken_and_missing_files_are_skipped_and_listed(
     playlist.write_text("items:\n  - folder: .\n  - file: gone.mp4\n", encoding="utf-8")
     grab = ScreenGrab(xvfb.display, xvfb.width, xvfb.height).start()
     try:
-        proc = start_kiosk(
-            kiosk_proc, xvfb, tmp_path, "--sync-dir", str(sync_dir), "--playlist", str(playlist)
-        )
+        proc = run_kiosk("--sync-dir", str(sync_dir), "--playlist", str(playlist))
         status_file = tmp_path / "state" / "status.json"
 
         def listed() -> bool:
@@ -134,12 +103,12 @@ def test_no_content_shows_the_idle_slide_not_black(
     xvfb: Xvfb,
     tmp_path: Path,
     sync_dir: Path,
-    kiosk_proc: list[subprocess.Popen[bytes]],
+    run_kiosk: KioskRun,
     qtbot: QtBot,
 ) -> None:
     grab = ScreenGrab(xvfb.display, xvfb.width, xvfb.height, fps=5).start()
     try:
-        proc = start_kiosk(kiosk_proc, xvfb, tmp_path, "--sync-dir", str(sync_dir))
+        proc = run_kiosk("--sync-dir", str(sync_dir))
         qtbot.waitUntil(lambda: len(grab.colours) > 10 and proc.poll() is None, timeout=20_000)
     finally:
         grab.stop()
@@ -154,7 +123,7 @@ def test_sync_folder_changes_reach_the_screen(
     xvfb: Xvfb,
     tmp_path: Path,
     sync_dir: Path,
-    kiosk_proc: list[subprocess.Popen[bytes]],
+    run_kiosk: KioskRun,
     qtbot: QtBot,
 ) -> None:
     """A new clip shows up by itself; deleting the clip on screen moves on at once."""
@@ -164,9 +133,7 @@ def test_sync_folder_changes_reach_the_screen(
     config.write_text("sync:\n  quiet_seconds: 0.5\n", encoding="utf-8")
     grab = ScreenGrab(xvfb.display, xvfb.width, xvfb.height).start()
     try:
-        proc = start_kiosk(
-            kiosk_proc, xvfb, tmp_path, "--sync-dir", str(sync_dir), "--config", str(config)
-        )
+        proc = run_kiosk("--sync-dir", str(sync_dir), "--config", str(config))
 
         def alive() -> None:
             assert proc.poll() is None, (tmp_path / "stderr.log").read_text()
