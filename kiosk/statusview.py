@@ -67,8 +67,13 @@ def render(report: StatusReport, now: float | None = None) -> str:
             lines.append(f"  arriving (copying or being checked): {', '.join(sync['arriving'])}")
     c = d.get("counters") or {}
     lines.append(
-        f"  played {c.get('played', 0)}, skipped {c.get('failed', 0)}, loops {c.get('loops', 0)}"
+        f"  played {c.get('played', 0)}, skipped {c.get('failed', 0)}, "
+        f"loops {c.get('loops', 0)}, stalls {c.get('stalls', 0)}, "
+        f"player restarts {c.get('restarts', 0)}"
     )
+    shot = d.get("screenshot_at")
+    if shot:
+        lines.append(f"  last screenshot: {_when(float(shot), now)}")
     failed = d.get("failed") or []
     if failed:
         lines.append(f"  set aside ({len(failed)}):")
@@ -78,6 +83,14 @@ def render(report: StatusReport, now: float | None = None) -> str:
     if problems:
         lines.append(f"  problems ({len(problems)}):")
         lines.extend(f"    {p}" for p in problems)
-    if not failed and not problems:
+    cannot = d.get("cannot_write") or []
+    if cannot:
+        lines.append("  cannot write (playback goes on):")
+        lines.extend(f"    {x}" for x in cannot)
+    errors = d.get("recent_errors") or []
+    if errors:
+        lines.append(f"  recent errors (last {len(errors)}):")
+        lines.extend(f"    {e}" for e in errors[-10:])
+    if not failed and not problems and not cannot:
         lines.append("  no problems")
     return "\n".join(lines)
