@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -164,8 +165,9 @@ def test_unknown_key_with_suggestion(tmp_path: Path) -> None:
     assert problems == [
         f"{p}:2:3: error: unknown option 'audio.volum'; did you mean 'audio.volume'?",
         f"{p}:3:1: error: unknown option 'ofice'; did you mean 'office'?",
-        f"{p}:5:1: error: unknown option 'zzz'; known names here: admin, audio, display, "
-        "log, office, playlist, slides, state_dir, sync",
+        f"{p}:5:1: error: unknown option 'zzz'; known names here: admin, audio, "
+        "closed, display, header, holidays, hours, log, office, playlist, slides, state_dir, sync, "
+        "theme, ticker",
     ]
 
 
@@ -189,7 +191,7 @@ def test_wrong_type(tmp_path: Path) -> None:
         f"{p}:5:11: error: display.screen: must be a whole number, got 1.5",
         f"{p}:7:13: error: slides.duration: must be a number from 1 to 3600, not a list",
         f"{p}:8:9: error: 'office' is a section, not a value; write its options indented "
-        "below it (name, logo), e.g. 'office:' then '  name: ...'",
+        "below it (name, logo, timezone), e.g. 'office:' then '  name: ...'",
     ]
     assert (cfg.audio_volume, cfg.audio_mute) == (80, False)
 
@@ -409,3 +411,89 @@ def test_key_chord_ok(text: str, canonical: str) -> None:
 def test_key_chord_bad(text: str, fragment: str) -> None:
     _, err = check_key_chord(text)
     assert err is not None and fragment in err
+
+
+# --- schedule, theme and zones ---------------------------------------------------------------
+
+
+def test_schedule_theme_and_zone_defaults() -> None:
+    cfg = default_config()
+    assert cfg.office_timezone == "Asia/Ho_Chi_Minh"
+    assert cfg.hours.always_open and cfg.hours.timezone == "Asia/Ho_Chi_Minh"
+    assert cfg.holidays == ()
+    assert (cfg.closed_mode, cfg.closed_slide) == ("slide", None)
+    assert (cfg.theme_background, cfg.theme_accent, cfg.theme_text) == (
+        "#0c2a5c",
+        "#f2c230",
+        "#ffffff",
+    )
+    assert (cfg.header_enabled, cfg.ticker_enabled, cfg.ticker_text) == (False, False, "")
+    assert cfg.ticker_speed == 120.0
+
+
+def test_example_hours_holidays_and_zones() -> None:
+    from datetime import date, datetime
+
+    cfg, problems = load_config(EXAMPLE, {})
+    assert problems == []
+    assert not cfg.hours.always_open
+    assert date(2026, 9, 2) in cfg.holidays and date(2027, 2, 8) in cfg.holidays
+    assert cfg.hours.holidays == frozenset(cfg.holidays)
+    # 01:00 UTC is 08:00 in Vietnam: open on Tuesday 2026-12-01, closed on the 2 September holiday.
+    assert cfg.hours.is_open(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
+    assert not cfg.hours.is_open(datetime(2026, 9, 2, 1, 0, tzinfo=UTC))
+    assert cfg.header_enabled and cfg.ticker_enabled and "dichvucong" in cfg.ticker_text
+
+
+def test_hours_timezone_and_holidays_errors_have_positions(tmp_path: Path) -> None:
+    p, cfg, problems = _load(
+        tmp_path,
+        "office:\n  timezone: Asia/Hanoi\nhours:\n  mon: '07:30'\nholidays:\n  - soon\n",
+    )
+    assert problems == [
+        f"{p}:2:13: error: office.timezone: unknown time zone 'Asia/Hanoi'; "
+        "write one like 'Asia/Ho_Chi_Minh'",
+        f"{p}:4:8: error: '07:30' is not a time window; "
+        'write a time window as "HH:MM-HH:MM" in quotes, e.g. "07:30-11:30"',
+        f"{p}:6:5: error: holidays: expected a date like 2026-12-01 (or 01/12/2026, day first), "
+        "got the text 'soon'",
+    ]
+    assert cfg.hours.always_open  # a broken `hours:` never closes the office
+    assert cfg.office_timezone == "Asia/Ho_Chi_Minh"
+
+
+def test_hours_with_unquoted_times_and_other_timezone(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    _, cfg, problems = _load(
+        tmp_path,
+        "office:\n  timezone: Asia/Bangkok\nhours:\n  t2-t6: [{from: 7:30, to: 17:00}]\n",
+    )
+    assert problems == []
+    assert cfg.hours.timezone == "Asia/Bangkok"
+    assert cfg.hours.is_open(datetime(2026, 12, 1, 0, 30, tzinfo=UTC))  # 07:30 there
+    assert not cfg.hours.is_open(datetime(2026, 12, 1, 0, 29, tzinfo=UTC))
+
+
+def test_colours_need_quotes_and_hex(tmp_path: Path) -> None:
+    p, cfg, problems = _load(
+        tmp_path, "theme:\n  background: #123456\n  accent: 'gold'\n  text: '#ABCDEF'\n"
+    )
+    assert problems == [
+        f'{p}:2:14: error: theme.background: needs a colour in quotes, like "#0c2a5c": '
+        "without quotes YAML takes '#' as the start of a comment and sees no value",
+        f'{p}:3:11: error: theme.accent: must be a colour like "#0c2a5c" (in quotes): '
+        "'#' and 6 hex digits, got 'gold'",
+    ]
+    assert cfg.theme_text == "#abcdef"
+
+
+def test_ticker_and_closed_options(tmp_path: Path) -> None:
+    p, cfg, problems = _load(
+        tmp_path,
+        "ticker:\n  text: ''\n  speed: 5\nclosed:\n  mode: DISPLAY_OFF\n  slide: closed.png\n",
+    )
+    assert problems == [f"{p}:3:10: error: ticker.speed: must be a number from 20 to 1000, got 5"]
+    assert cfg.ticker_text == ""
+    assert cfg.closed_mode == "display_off"
+    assert cfg.closed_slide == tmp_path / "closed.png"

@@ -28,6 +28,7 @@ from kiosk.config.schema import (
     check_value,
 )
 from kiosk.core.model import Position, Problem
+from kiosk.core.schedule import OfficeHours, parse_dates, parse_hours
 from kiosk.core.yamlpos import (
     TAG_BOOL,
     TAG_FLOAT,
@@ -56,7 +57,7 @@ ENV_VAR = "KIOSK_CONFIG"
 CLI_SOURCE = "command line"  # the Position path of problems in overrides
 
 _OCTAL = re.compile(r"[-+]?0[0-7_]+")
-_TEXT_TYPES = ("str", "path", "choice", "keychord")
+_TEXT_TYPES = ("str", "path", "choice", "keychord", "timezone", "colour")
 
 
 def config_path_from_env(
@@ -202,6 +203,17 @@ def _take(
     problems: list[Problem],
 ) -> None:
     """Turn one YAML node into the option's typed value, or add a problem at the value."""
+    if opt.type in ("hours", "dates"):
+        # Structured values: their parsers check every part and report its own position.
+        parsed: object
+        if opt.type == "hours":
+            parsed, found = parse_hours(node, node.pos.path)
+        else:
+            parsed, found = parse_dates(node, node.pos.path)
+        problems.extend(found)
+        if not any(p.severity == "error" for p in found):
+            values[opt.name] = (parsed, base)
+        return
     raw, err = _from_yaml(opt, node)
     if err is None:
         value, err = check_value(opt, raw)
@@ -230,6 +242,11 @@ def _from_yaml(opt: Option, node: YNode) -> tuple[object, str | None]:
     if node.tag == TAG_NULL:
         if opt.nullable:
             return None, None
+        if opt.type == "colour":
+            return None, (
+                'needs a colour in quotes, like "#0c2a5c": without quotes YAML takes '
+                "'#' as the start of a comment and sees no value"
+            )
         return None, (
             f"needs a value ({opt.expected()}); remove the line to use the default "
             f"({opt.default!r})"
@@ -299,6 +316,11 @@ def _build(
             final[opt.attr] = opt.default
     if final["state_dir"] is None:
         final["state_dir"] = Path(platformdirs.user_state_dir("kiosk"))
+    # The week from `hours:` evaluated in the office's time zone, closed on its holidays.
+    hours = cast(OfficeHours, final["hours"])
+    final["hours"] = hours.with_place(
+        cast(str, final["office_timezone"]), cast(tuple, final["holidays"])
+    )
     config = Config(**cast(dict[str, Any], final), source=source)
     if problems:
         log.debug("config %s: %d problem(s)", source or "<defaults>", len(problems))

@@ -12,8 +12,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
+
+from kiosk.core.schedule import DEFAULT_TIMEZONE, OfficeHours, check_timezone
 
 __all__ = [
     "CONFIG_FIELDS",
@@ -28,7 +31,19 @@ __all__ = [
     "check_value",
 ]
 
-OptType = Literal["str", "path", "int", "float", "bool", "choice", "keychord"]
+OptType = Literal[
+    "str",
+    "path",
+    "int",
+    "float",
+    "bool",
+    "choice",
+    "keychord",
+    "timezone",
+    "colour",
+    "hours",
+    "dates",
+]
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,7 @@ class Option:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] = ()
+    allow_empty: bool = False  # "str" only: an empty text is a valid value
 
     @property
     def attr(self) -> str:
@@ -70,6 +86,10 @@ class Option:
             "bool": "true or false",
             "choice": "one of " + ", ".join(self.choices),
             "keychord": "a key chord like 'Ctrl+Alt+Shift+Q'",
+            "timezone": f"a time zone name like {DEFAULT_TIMEZONE!r}",
+            "colour": 'a colour like "#0c2a5c" (in quotes)',
+            "hours": "days with opening times",
+            "dates": "a list of dates like 2026-09-02",
         }[self.type]
         if self.type in ("int", "float") and self.min is not None and self.max is not None:
             text += f" from {_num(self.min)} to {_num(self.max)}"
@@ -98,6 +118,12 @@ OPTIONS: tuple[Option, ...] = (
         "Logo image shown in the header; relative paths are relative to the config file.",
         nullable=True,
         null_means="no logo",
+    ),
+    Option(
+        "office.timezone",
+        "timezone",
+        DEFAULT_TIMEZONE,
+        "Time zone of the office: the clock in the header and the office hours use it.",
     ),
     Option(
         "sync.dir",
@@ -200,6 +226,81 @@ OPTIONS: tuple[Option, ...] = (
         "Key chord that quits the player: modifiers (Ctrl, Alt, Shift, Meta) joined with '+', "
         "then one key.",
     ),
+    Option(
+        "hours",
+        "hours",
+        OfficeHours.always(),
+        'Office hours per weekday, e.g. mon-fri: ["07:30-11:30", "13:30-17:00"]; days not '
+        "listed are closed. Outside the hours the `closed` settings apply.",
+        null_means="always open",
+    ),
+    Option(
+        "holidays",
+        "dates",
+        (),
+        "Dates the office is closed all day (a list of dates, or {from: DATE, to: DATE} ranges).",
+    ),
+    Option(
+        "closed.mode",
+        "choice",
+        "slide",
+        "What the screen does outside office hours: slide (show the closed slide) or "
+        "display_off (turn the display off, and back on before opening).",
+        choices=("slide", "display_off"),
+    ),
+    Option(
+        "closed.slide",
+        "path",
+        None,
+        "Image shown outside office hours; relative paths are relative to the config file.",
+        nullable=True,
+        null_means="a generated slide with the office hours",
+    ),
+    Option(
+        "theme.background",
+        "colour",
+        "#0c2a5c",
+        "Background colour of procedure slides and bands.",
+    ),
+    Option(
+        "theme.accent",
+        "colour",
+        "#f2c230",
+        "Accent colour: step numbers, labels, the line under the title.",
+    ),
+    Option(
+        "theme.text",
+        "colour",
+        "#ffffff",
+        "Text colour on the background colour.",
+    ),
+    Option(
+        "header.enabled",
+        "bool",
+        False,
+        "Show the header band: logo, office name, date and clock.",
+    ),
+    Option(
+        "ticker.enabled",
+        "bool",
+        False,
+        "Show the ticker band with scrolling text at the bottom of the screen.",
+    ),
+    Option(
+        "ticker.text",
+        "str",
+        "",
+        "Text of the ticker; a ticker.txt file in the sync folder replaces it while it exists.",
+        allow_empty=True,
+    ),
+    Option(
+        "ticker.speed",
+        "float",
+        120.0,
+        "Ticker speed in pixels per second on a 1080-line screen (scaled for other heights).",
+        min=20,
+        max=1000,
+    ),
 )
 
 OPTIONS_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
@@ -217,6 +318,7 @@ class Config:
 
     office_name: str
     office_logo: Path | None
+    office_timezone: str  # a zoneinfo name, e.g. "Asia/Ho_Chi_Minh"
     sync_dir: Path | None  # None: the caller uses the bundled demo folder
     sync_poll: str  # auto | always | never
     sync_quiet_seconds: float
@@ -230,6 +332,17 @@ class Config:
     state_dir: Path  # null in the file is already replaced by the platform's state folder
     log_level: str  # upper case: DEBUG | INFO | WARNING | ERROR
     admin_exit_key: str  # canonical form, e.g. "Ctrl+Alt+Shift+Q"
+    hours: OfficeHours  # with office_timezone and holidays folded in: ready for is_open()
+    holidays: tuple[date, ...]  # sorted, no duplicates
+    closed_mode: str  # slide | display_off
+    closed_slide: Path | None  # None: the player generates a slide with the hours
+    theme_background: str  # "#rrggbb", lower case
+    theme_accent: str
+    theme_text: str
+    header_enabled: bool
+    ticker_enabled: bool
+    ticker_text: str  # may be empty (a ticker.txt in the sync folder overrides it)
+    ticker_speed: float  # pixels per second at 1080 lines
     source: Path | None = None  # the config file read, None when running on defaults
 
     def get(self, name: str) -> object:
@@ -253,6 +366,7 @@ _NAMED_KEYS = {
     )
 }  # fmt: skip
 _FKEY = re.compile(r"[fF]([1-9]|[12][0-9]|3[0-5])")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def check_key_chord(text: str) -> tuple[str, str | None]:
@@ -306,11 +420,29 @@ def check_value(opt: Option, value: object) -> tuple[object, str | None]:
         if opt.nullable:
             return None, None
         return None, f"needs a value ({opt.expected()})"
+    if opt.type == "hours":
+        if not isinstance(value, OfficeHours):
+            return value, f"must be {opt.expected()}, got {value!r}"
+        return value, None
+    if opt.type == "dates":
+        if not isinstance(value, tuple | list) or not all(
+            isinstance(d, date) and not isinstance(d, datetime) for d in value
+        ):
+            return value, f"must be {opt.expected()}, got {value!r}"
+        return tuple(sorted(set(value))), None
+    if opt.type in ("timezone", "colour"):
+        if not isinstance(value, str):
+            return value, f"must be {opt.expected()}, got {value!r}"
+        if opt.type == "timezone":
+            return value, check_timezone(value)
+        if not _COLOUR.fullmatch(value.strip()):
+            return value, f"must be {opt.expected()}: '#' and 6 hex digits, got {value!r}"
+        return value.strip().lower(), None
     if opt.type in ("str", "choice", "keychord"):
         if not isinstance(value, str):
             return value, f"must be {opt.expected()}, got {value!r}"
         if opt.type == "str":
-            if not value.strip():
+            if not value.strip() and not opt.allow_empty:
                 return value, f"is empty; write {opt.expected()} or remove the line"
             return value, None
         if opt.type == "choice":
