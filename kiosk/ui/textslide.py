@@ -44,6 +44,7 @@ __all__ = [
     "Theme",
     "layout_procedure",
     "render_procedure",
+    "theme_font",
 ]
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,8 @@ class SlideLayout:
     content: QRectF = field(default_factory=QRectF)  # where text may go (inside the margins)
 
 
-def _font(family: str, px: float, bold: bool = False) -> QFont:
+def theme_font(family: str, px: float, bold: bool = False) -> QFont:
+    """A font at a pixel size (never points: screens differ in DPI, the layout is in pixels)."""
     font = QFont(family)
     font.setPixelSize(max(1, round(px)))
     font.setBold(bold)
@@ -243,7 +245,7 @@ def _layout_at(
     pad = round(s * 0.7)
     logo = theme.logo if theme.logo is not None and not theme.logo.isNull() else None
     aspect = logo.width() / max(1, logo.height()) if logo is not None else 0.0
-    title_font = _font(fam, s * 1.45, bold=True)
+    title_font = theme_font(fam, s * 1.45, bold=True)
     title_h_guess = title_font.pixelSize() * 1.4
     logo_w = min(title_h_guess * 1.5 * aspect, w * 0.2)
     title_x = margin + (logo_w + pad if logo_w else 0)
@@ -276,9 +278,9 @@ def _layout_at(
         side_x = margin
 
     # --- steps and notes ---------------------------------------------------------------------
-    step_font = _font(fam, s)
+    step_font = theme_font(fam, s)
     badge_d = s * 1.75
-    num_font = _font(fam, s * 1.05, bold=True)
+    num_font = theme_font(fam, s * 1.05, bold=True)
     y = top
     for i, step in enumerate(slide.steps, start=1):
         tx = margin + badge_d + s * 0.7
@@ -306,7 +308,7 @@ def _layout_at(
         y = max(box.origin.y() + box.height, badge.bottom()) + s * 0.55
     if slide.notes:
         y += s * 0.35
-        note_font = _font(fam, s * 0.85)
+        note_font = theme_font(fam, s * 0.85)
         bullet_w = s * 0.9
         for note in slide.notes:
             dot = _text("•", note_font, theme.accent, margin + s * 0.2, y, bullet_w)
@@ -329,13 +331,13 @@ def _layout_at(
         card_lines.append((FEE_LABEL, list(slide.fee)))
     if slide.time_limit:
         card_lines.append((TIME_LABEL, [slide.time_limit]))
-    label_font = _font(fam, s * 0.72, bold=True)
-    value_font = _font(fam, s * 0.92)
+    label_font = theme_font(fam, s * 0.72, bold=True)
+    value_font = theme_font(fam, s * 0.92)
     qr_box_h = 0.0
     qr_label = None
     if slide.qr and qr_side:
         qr_label_text = slide.qr_label or _host(slide.qr)
-        qfont = _font(fam, s * 0.72)
+        qfont = theme_font(fam, s * 0.72)
         qw = max(qr_side, side_w * 0.45) if portrait else side_w
         qx = (w - margin - qw) if portrait else side_x
         qr_label = _text(qr_label_text, qfont, theme.text, qx, 0, qw, centre=True)
