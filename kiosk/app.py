@@ -319,20 +319,22 @@ def vlc_args() -> tuple[str, ...]:
     return tuple(shlex.split(os.environ.get("KIOSK_VLC_ARGS", "")))
 
 
-def make_player(backend_args: tuple[str, ...], volume: int, mute: bool) -> tuple[Any, Any]:
-    """A fresh libVLC instance and its player; raises if libVLC cannot start."""
+def make_players(backend_args: tuple[str, ...], volume: int, mute: bool) -> tuple[Any, list[Any]]:
+    """A fresh libVLC instance and two players on it (one shows, one holds the next item)."""
     from kiosk.playback.vlc import VlcBackend, VlcPlayer
 
     backend = VlcBackend(backend_args)
-    player = VlcPlayer(backend)
-    player.set_volume(volume, mute)
-    return backend, player
+    players = [VlcPlayer(backend), VlcPlayer(backend)]
+    for player in players:
+        player.set_volume(volume, mute)
+    return backend, players
 
 
 def run(settings: RunSettings) -> int:
     """Runs until the admin exit key, SIGTERM or SIGINT. Returns the process exit code."""
     notifier = Notifier.from_env()
     notifier.status("waiting for the display")
+
     # Before Qt: after boot the X server may not be up yet. Wait, never fail.
     def patient_sleep(seconds: float) -> None:
         notifier.extend_timeout(seconds + 30)  # still starting, not hung
@@ -360,15 +362,15 @@ def run(settings: RunSettings) -> int:
     window.exit_requested.connect(lambda: app.exit(0))
     backends: list[Any] = []
 
-    def new_player() -> Any:
-        backend, player = make_player(vlc_args(), settings.volume, settings.mute)
+    def new_players() -> list[Any]:
         for old in backends:
-            old.close()  # its player was closed by the controller first
+            old.close()  # its players were closed by the controller first
+        backend, players = make_players(vlc_args(), settings.volume, settings.mute)
         backends[:] = [backend]
-        return player
+        return players
 
     try:
-        player = new_player()
+        player, spare = new_players()
     except RuntimeError as e:
         log.critical("%s: is libVLC installed (libvlc5, vlc-plugin-base)? exiting", e)
         bridge.close()
@@ -383,7 +385,9 @@ def run(settings: RunSettings) -> int:
     source = ContentSource(
         settings.sync_dir, settings.playlist, settings.slide_duration, ingest.library
     )
-    controller = Controller(player, window.stage, source, load_image, player_factory=new_player)
+    controller = Controller(
+        player, window.stage, source, load_image, player_factory=new_players, spare=spare
+    )
     ingest.changed.connect(controller.invalidate)
     ingest.gone.connect(controller.file_gone)
     ingest.side_changed.connect(
@@ -426,7 +430,8 @@ def run(settings: RunSettings) -> int:
         controller.stop()
         ingest.stop()
         health.stop()
-        controller.player.close()
+        for p in controller.players():
+            p.close()
         for backend in backends:
             backend.close()
         screensaver.restore()

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -102,11 +102,20 @@ class Controller(QObject):
         load_image: Callable[[str], QImage | str],
         clock: Callable[[], float] = time.time,
         idle_retry_ms: int = 5000,
-        player_factory: Callable[[], Player] | None = None,
+        player_factory: Callable[[], list[Player]] | None = None,
         stall_after_s: float = STALL_AFTER_S,
+        spare: Player | None = None,
     ) -> None:
         super().__init__()
+        # Two players when gapless: while one shows item N, the spare holds N+1 ready.
         self._player = player
+        self._spare = spare
+        self._outgoing: Player | None = None  # stopped once the incoming picture is up
+        self._prepared: Item | None = None  # what the spare holds
+        self._prepared_slide: tuple[str, tuple[int, float], QImage] | None = None
+        self._shown_at = 0.0  # when show() was called on the incoming player
+        self._lead_ms = 40.0  # show() -> first picture, learnt; slides hand over this early
+        self._connections: list[tuple[Any, Any]] = []
         self._player_factory = player_factory
         self._stall_after_s = stall_after_s
         self._stalls_in_a_row = 0
@@ -135,21 +144,29 @@ class Controller(QObject):
         self._watch_timer = QTimer(self)
         self._watch_timer.setInterval(500)
         self._watch_timer.timeout.connect(self._watch)
-        self._connect(player)
+        self._connect_all()
 
-    def _connect(self, player: Player, connect: bool = True) -> None:
-        pairs = (
-            (player.ready, self._on_ready),
-            (player.started, self._on_started),
-            (player.finished, self._on_finished),
-            (player.failed, self._on_failed),
-            (player.frame, self._on_frame),
-        )
-        for signal, slot in pairs:
-            if connect:
+    def players(self) -> list[Player]:
+        return [p for p in (self._player, self._spare) if p is not None]
+
+    def _connect_all(self) -> None:
+        """Each player's signals carry which player sent them: only the right one acts."""
+        for p in self.players():
+            pairs = (
+                (p.ready, lambda p=p: self._on_ready(p)),
+                (p.started, lambda p=p: self._on_started(p)),
+                (p.finished, lambda p=p: self._on_finished(p)),
+                (p.failed, lambda reason, p=p: self._on_failed(p, reason)),
+                (p.frame, lambda frame, p=p: self._on_frame(p, frame)),
+            )
+            for signal, slot in pairs:
                 signal.connect(slot)
-            else:
-                signal.disconnect(slot)
+                self._connections.append((signal, slot))
+
+    def _disconnect_all(self) -> None:
+        for signal, slot in self._connections:
+            signal.disconnect(slot)
+        self._connections = []
 
     # ----------------------------------------------------------------- public
     @property
@@ -168,7 +185,9 @@ class Controller(QObject):
         self._slide_timer.stop()
         self._idle_timer.stop()
         self._watch_timer.stop()
-        self._player.stop()
+        for p in self.players():
+            p.stop()
+        self._prepared = self._prepared_slide = self._outgoing = None
         self._close_shown("skipped", "the player stopped")
         self._set_now(None, State.STOPPED)
 
@@ -181,6 +200,9 @@ class Controller(QObject):
     def file_gone(self, path: str) -> None:
         """A file was deleted or replaced. If it is on screen, move on now (never cut else)."""
         self._dirty = True
+        if self._prepared is not None and self._prepared.path == path and self._spare:
+            self._spare.stop()
+            self._prepared = None
         item = self.now.item
         if item is None or item.path != path:
             return
@@ -260,22 +282,59 @@ class Controller(QObject):
         self._go_idle()
 
     def _start_video(self, item: Item) -> None:
-        log.debug("loading %s", item.rel)
         self._pending_frame = None
         self._set_now(item, State.LOADING)
-        self._player.load(item.path)
+        if self._spare is None:
+            log.debug("loading %s", item.rel)
+            self._player.load(item.path)  # shown on `ready`
+            return
+        held = self._prepared
+        if held is None or held.path != item.path or held.stamp != item.stamp:
+            self._spare.load(item.path)  # not prepared: open it now (show() waits for it)
+        self._prepared = None
+        # The incoming player takes over; the outgoing one keeps its last picture on the
+        # stage until the first new one arrives, then it is stopped: no black in between.
+        self._outgoing, self._player, self._spare = self._player, self._spare, self._player
+        self._shown_at = self._clock()
+        self._player.show()
 
     def _start_slide(self, item: Item) -> bool:
-        image = self._load_image(item.path)
+        held = self._prepared_slide
+        self._prepared_slide = None
+        if held is not None and held[0] == item.path and held[1] == item.stamp:
+            image: QImage | str = held[2]
+        else:
+            image = self._load_image(item.path)
         if isinstance(image, str):
             self._record_failure(item, image)
             return False
         self._player.stop()  # a video that was on screen must not go on underneath
         self._stage.show_slide(image)
         self._succeeded(item, State.SLIDE)
-        duration = item.duration if item.duration is not None else 10.0
-        self._slide_timer.start(int(duration * 1000))
+        duration_ms = (item.duration if item.duration is not None else 10.0) * 1000
+        upcoming = self.upcoming()
+        if upcoming is not None and upcoming.kind is Kind.VIDEO and self._spare is not None:
+            duration_ms -= self._lead_ms  # the video's first picture lands on the slide's end
+        self._slide_timer.start(max(1, int(duration_ms)))
         return True
+
+    def _prepare_next(self) -> None:
+        """While this item is on screen, get the next one ready: opened and held, or decoded."""
+        if self._spare is None:
+            return
+        upcoming = self.upcoming()
+        if upcoming is None:
+            return
+        if upcoming.kind is Kind.SLIDE:
+            image = self._load_image(upcoming.path)
+            if isinstance(image, QImage):
+                self._prepared_slide = (upcoming.path, upcoming.stamp, image)
+            return
+        held = self._prepared
+        if held is not None and held.path == upcoming.path and held.stamp == upcoming.stamp:
+            return
+        self._prepared = upcoming
+        self._spare.load(upcoming.path)
 
     def _close_shown(self, outcome: Outcome, reason: str = "") -> None:
         if self._shown is None:
@@ -287,6 +346,7 @@ class Controller(QObject):
 
     def _succeeded(self, item: Item, state: State) -> None:
         self._close_shown("completed")
+        QTimer.singleShot(0, self, self._prepare_next)  # after the picture is up
         self._shown = (item, self._clock())
         if state is State.VIDEO:
             self._last_pos, self._last_progress = -1, self._clock()
@@ -307,7 +367,9 @@ class Controller(QObject):
         self.changed.emit()
 
     def _go_idle(self) -> None:
-        self._player.stop()
+        for p in self.players():
+            p.stop()
+        self._prepared = self._prepared_slide = self._outgoing = None
         self._close_shown("completed")
         self._fails_in_a_row = 0
         if self.playlist.items:
@@ -353,19 +415,34 @@ class Controller(QObject):
             return None
         return item
 
-    def _on_ready(self) -> None:
-        if self._current_video() is not None and self.now.state is State.LOADING:
-            self._player.show()
+    def _on_ready(self, player: Player) -> None:
+        if player is not self._player:
+            return  # the spare holds the next item: nothing to do until its turn
+        single = self._spare is None  # with two players, show() was called at the switch
+        if single and self._current_video() is not None and self.now.state is State.LOADING:
+            player.show()
 
-    def _on_started(self) -> None:
+    def _on_started(self, player: Player) -> None:
         item = self._current_video()
-        if item is not None and self.now.state is State.LOADING:
-            self._succeeded(item, State.VIDEO)
-            if self._pending_frame is not None:
-                self._stage.show_frame(self._pending_frame)
-                self._pending_frame = None
+        if player is not self._player or item is None or self.now.state is not State.LOADING:
+            return
+        if self._spare is not None:
+            latency_ms = (self._clock() - self._shown_at) * 1000
+            self._lead_ms = min(200.0, 0.8 * self._lead_ms + 0.2 * max(0.0, latency_ms))
+        self._stop_outgoing()
+        self._succeeded(item, State.VIDEO)
+        if self._pending_frame is not None:
+            self._stage.show_frame(self._pending_frame)
+            self._pending_frame = None
 
-    def _on_frame(self, frame: QImage) -> None:
+    def _stop_outgoing(self) -> None:
+        outgoing, self._outgoing = self._outgoing, None
+        if outgoing is not None:
+            outgoing.stop()
+
+    def _on_frame(self, player: Player, frame: QImage) -> None:
+        if player is not self._player:
+            return
         if self.now.state is State.VIDEO:
             self._stage.show_frame(frame)
         elif self.now.state is State.LOADING:
@@ -373,16 +450,22 @@ class Controller(QObject):
             # while the previous item stays on screen.
             self._pending_frame = frame
 
-    def _on_finished(self) -> None:
-        if self._current_video() is not None:
+    def _on_finished(self, player: Player) -> None:
+        if player is self._player and self._current_video() is not None:
             self._stalls_in_a_row = 0
             self._close_shown("completed")
             self._next()
 
-    def _on_failed(self, reason: str) -> None:
-        item = self._current_video()
-        if item is None:
+    def _on_failed(self, player: Player, reason: str) -> None:
+        if player is self._spare and self._prepared is not None:
+            # The next item failed while being prepared: set it aside before its turn.
+            self._record_failure(self._prepared, reason)
+            self._prepared = None
             return
+        item = self._current_video()
+        if player is not self._player or item is None:
+            return
+        self._stop_outgoing()
         self._close_shown("failed", reason)
         self._record_failure(item, reason)
         self._next()
@@ -429,21 +512,23 @@ class Controller(QObject):
         self._next()
 
     def _replace_player(self) -> bool:
-        """Recreate the player (a fresh libVLC instance); False if that failed (fatal)."""
+        """Recreate the players (a fresh libVLC instance); False if that failed (fatal)."""
         if self._player_factory is None:
             return True
         log.warning("%d stalls in a row: recreating the video player", self._stalls_in_a_row)
-        old = self._player
-        self._connect(old, connect=False)
-        old.close()
+        self._disconnect_all()
+        for p in self.players():
+            p.close()
+        self._prepared = self._outgoing = None
         try:
-            self._player = self._player_factory()
+            fresh = self._player_factory()
         except Exception as e:
             log.critical("cannot recreate the video player: %s", e)
             self._set_now(None, State.STOPPED)
             self.fatal.emit(f"cannot recreate the video player: {e}")
             return False
-        self._connect(self._player)
+        self._player, self._spare = fresh[0], (fresh[1] if len(fresh) > 1 else None)
+        self._connect_all()
         self._stalls_in_a_row = 0
         self.counters.restarts += 1
         return True

@@ -58,11 +58,25 @@ class Source:
         return Playlist(tuple(self.items), "test")
 
 
-@pytest.fixture
-def player(qtbot: QtBot) -> Iterator[FakePlayer]:
+SPARES: dict[int, FakePlayer] = {}  # player id -> its spare, in the gapless runs
+
+
+@pytest.fixture(params=["single", "gapless"])
+def player(request: pytest.FixtureRequest, qtbot: QtBot) -> Iterator[FakePlayer]:
+    """Every controller test runs with one player and with two (next item held ready)."""
     p = FakePlayer(start_timeout=0.3)
+    if request.param == "gapless":
+        SPARES[id(p)] = FakePlayer(start_timeout=0.3)
     yield p
     p.close()
+    spare = SPARES.pop(id(p), None)
+    if spare is not None:
+        spare.close()
+
+
+def loaded(player: FakePlayer) -> list[str]:
+    spare = SPARES.get(id(player))
+    return player.loaded + (spare.loaded if spare is not None else [])
 
 
 @pytest.fixture
@@ -74,7 +88,10 @@ def make(
     player: FakePlayer, source: Source, idle_retry_ms: int = 200
 ) -> tuple[Controller, Recorder]:
     stage = Recorder()
-    return Controller(player, stage, source, load_image, idle_retry_ms=idle_retry_ms), stage
+    controller = Controller(
+        player, stage, source, load_image, idle_retry_ms=idle_retry_ms, spare=SPARES.get(id(player))
+    )
+    return controller, stage
 
 
 def test_plays_in_order_and_loops(qtbot: QtBot, player: FakePlayer, yellow: Path) -> None:
@@ -93,7 +110,7 @@ def test_one_item_playlist_loops_on_itself(qtbot: QtBot, player: FakePlayer) -> 
     controller.start()
     qtbot.waitUntil(lambda: controller.counters.played >= 3, timeout=5000)
     controller.stop()
-    assert player.loaded[:3] == ["/sync/green_0.1s.mp4"] * 3
+    assert loaded(player)[:3] == ["/sync/green_0.1s.mp4"] * 3
 
 
 def test_broken_and_hanging_videos_are_skipped_listed_and_set_aside(
@@ -108,8 +125,8 @@ def test_broken_and_hanging_videos_are_skipped_listed_and_set_aside(
     assert "broken" in controller.failures["/sync/broken.mp4"].reason
     assert "no picture" in controller.failures["/sync/hang.mp4"].reason
     # Set aside: tried once, not at every loop, while the file is unchanged.
-    assert player.loaded.count("/sync/broken.mp4") == 1
-    assert player.loaded.count("/sync/hang.mp4") == 1
+    assert loaded(player).count("/sync/broken.mp4") == 1
+    assert loaded(player).count("/sync/hang.mp4") == 1
     assert stage.shown == ["red"]  # the good clip kept playing; no idle in between
 
 
@@ -121,7 +138,7 @@ def test_a_set_aside_file_is_retried_once_it_changes(qtbot: QtBot, player: FakeP
     source.items[1] = Item("/sync/broken.mp4", "broken.mp4", Kind.VIDEO, size=2, mtime=2.0)
     qtbot.waitUntil(lambda: controller.failures["/sync/broken.mp4"].stamp == (2, 2.0), timeout=3000)
     controller.stop()
-    assert player.loaded.count("/sync/broken.mp4") == 2
+    assert loaded(player).count("/sync/broken.mp4") == 2
 
 
 def test_everything_broken_shows_idle_and_retries(
@@ -225,8 +242,9 @@ def make_watched(
         source,
         load_image,
         idle_retry_ms=200,
-        player_factory=factory,
-        stall_after_s=0.6,  # type: ignore[arg-type]
+        player_factory=factory,  # type: ignore[arg-type]
+        stall_after_s=0.6,
+        spare=SPARES.get(id(player)),
     )
     return controller, stage
 
@@ -250,9 +268,9 @@ def test_a_frozen_video_is_noticed_and_skipped(qtbot: QtBot, player: FakePlayer)
 def test_repeated_stalls_recreate_the_player(qtbot: QtBot, player: FakePlayer) -> None:
     made: list[FakePlayer] = []
 
-    def factory() -> FakePlayer:
+    def factory() -> list[FakePlayer]:
         made.append(FakePlayer(start_timeout=0.3))
-        return made[-1]
+        return [made[-1]]
 
     source = Source(video("red_freeze.mp4"), video("blue_freeze.mp4"), video("green_0.2s.mp4"))
     controller, stage = make_watched(player, source, factory)
@@ -266,7 +284,7 @@ def test_repeated_stalls_recreate_the_player(qtbot: QtBot, player: FakePlayer) -
 
 
 def test_a_player_that_cannot_be_recreated_is_fatal(qtbot: QtBot, player: FakePlayer) -> None:
-    def factory() -> FakePlayer:
+    def factory() -> list[FakePlayer]:
         raise RuntimeError("libVLC could not start")
 
     source = Source(video("red_freeze.mp4"), video("blue_freeze.mp4"))
@@ -294,3 +312,24 @@ def test_every_item_shown_is_reported_once_for_proof_of_play(
     ]  # the broken file was never shown
     assert got[-1][1] == "skipped"  # on screen when the player stopped
     assert all(e.end >= e.start for e in ended)  # type: ignore[attr-defined]
+
+
+def test_next_item_is_held_ready_while_the_current_one_plays(qtbot: QtBot) -> None:
+    one, two = FakePlayer(start_timeout=0.5), FakePlayer(start_timeout=0.5)
+    source = Source(video("red_0.6s.mp4"), video("green_0.6s.mp4"))
+    stage = Recorder()
+    controller = Controller(one, stage, source, load_image, spare=two)
+    controller.start()
+    qtbot.waitUntil(lambda: stage.shown == ["red"], timeout=2000)
+    # While red plays, green is already opened (held on its first picture) on the other one.
+    red_player = controller.player
+    green_player = two if red_player is one else one
+    qtbot.waitUntil(lambda: green_player.loaded == ["/sync/green_0.6s.mp4"], timeout=300)
+    assert stage.shown == ["red"]
+    # At red's end green's player takes over; red's player then prepares red (the loop).
+    qtbot.waitUntil(lambda: stage.shown == ["red", "green"], timeout=2000)
+    assert controller.player is green_player
+    qtbot.waitUntil(lambda: red_player.loaded == ["/sync/red_0.6s.mp4"] * 2, timeout=1000)
+    controller.stop()
+    one.close()
+    two.close()
