@@ -15,6 +15,7 @@ from kiosk.core.schedule import (
     parse_dates,
     parse_hours,
     parse_item_schedule,
+    parse_sidecar,
 )
 from kiosk.core.yamlpos import YMap, parse
 
@@ -276,3 +277,15 @@ def test_describe() -> None:
     s = item("valid_until: 2026-12-31\nweekdays: mon-fri\ntimes: '07:30-11:30'\n")
     assert s.describe() == "… → 31/12/2026; mon tue wed thu fri; 07:30-11:30"
     assert ItemSchedule().describe() == "always"
+
+
+def test_sidecar_file() -> None:
+    sched, problems = parse_sidecar(b"valid_until: 2026-12-31\ntitle: x\n", "a.mp4.yaml")
+    assert sched is not None and sched.valid_until == date(2026, 12, 31)
+    assert [str(p) for p in problems] == [
+        "a.mp4.yaml:2:1: error: unknown key 'title'; a schedule file takes valid_from, "
+        "valid_until, weekdays, times"
+    ]
+    assert parse_sidecar(b"", "a.mp4.yaml") == (None, [])
+    sched, problems = parse_sidecar(b"- mon\n", "a.mp4.yaml")
+    assert sched is None and "a schedule file holds" in str(problems[0])

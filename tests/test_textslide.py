@@ -16,11 +16,15 @@ from kiosk.core.procedure import ProcedureSlide, parse_procedure
 from kiosk.ui.fonts import BUNDLED_FAMILY, FONT_DIR, FONT_FILES, load_bundled_fonts, missing_glyphs
 from kiosk.ui.qr import QUIET_ZONE, qr_image, qr_matrix
 from kiosk.ui.textslide import (
+    CLOSED_TITLE,
     FEE_LABEL,
+    HOURS_LABEL,
+    REOPENS_LABEL,
     TIME_LABEL,
     TOO_MUCH_TEXT,
     Theme,
     layout_procedure,
+    render_closed,
     render_procedure,
 )
 
@@ -212,3 +216,29 @@ def test_qr_on_the_rendered_slide_decodes_to_its_url(theme: Theme, tmp_path: Pat
         )
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip() == URL
+
+
+# --- the generated closed slide --------------------------------------------------------------
+
+
+def test_closed_slide_shows_hours_and_reopening(theme: Theme, tmp_path: Path) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kiosk.core.schedule import OfficeHours, TimeWindow
+
+    week = ((TimeWindow(450, 690), TimeWindow(810, 1020)),) * 5 + ((TimeWindow(450, 690),), ())
+    hours = OfficeHours(week)
+    saturday_noon = datetime(2026, 12, 5, 12, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    for w, h in ((1920, 1080), (1080, 1920)):
+        image = render_closed(QSize(w, h), theme, "UBND phường Bến Nghé", hours, saturday_noon)
+        assert image.size() == QSize(w, h)
+        short = min(w, h)
+        assert colours_in_margin(image, short // 30) == {rgb(theme.background)}
+    assert (
+        missing_glyphs(
+            f"{CLOSED_TITLE} {HOURS_LABEL.upper()} {REOPENS_LABEL} Thứ Hai - Thứ Sáu Thứ Bảy",
+            theme.font_family,
+        )
+        == set()
+    )

@@ -30,7 +30,16 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.core.model import Position, Problem
-from kiosk.core.yamlpos import TAG_NULL, TAG_TIMESTAMP, YMap, YNode, YScalar, YSeq, describe
+from kiosk.core.yamlpos import (
+    TAG_NULL,
+    TAG_TIMESTAMP,
+    YMap,
+    YNode,
+    YScalar,
+    YSeq,
+    describe,
+    parse_bytes,
+)
 
 __all__ = [
     "DAY_NAMES_VI",
@@ -40,9 +49,11 @@ __all__ = [
     "OfficeHours",
     "TimeWindow",
     "check_timezone",
+    "format_vn_datetime",
     "parse_dates",
     "parse_hours",
     "parse_item_schedule",
+    "parse_sidecar",
     "parse_weekdays",
 ]
 
@@ -56,6 +67,11 @@ _MINUTES_PER_DAY = 24 * 60
 
 def _zone(name: str) -> tzinfo:
     return ZoneInfo(name)
+
+
+def format_vn_datetime(at: datetime) -> str:
+    """'Thứ Hai, 01/12/2026 08:00': Vietnamese weekday, day first, 24-hour clock."""
+    return f"{DAY_NAMES_VI[at.weekday()]}, {at:%d/%m/%Y %H:%M}"
 
 
 def check_timezone(name: str) -> str | None:
@@ -710,3 +726,34 @@ def parse_item_schedule(
         ),
         problems,
     )
+
+
+def parse_sidecar(
+    data: bytes, path: str, timezone: str = DEFAULT_TIMEZONE
+) -> tuple[ItemSchedule | None, list[Problem]]:
+    """A sidecar file `NAME.EXT.yaml` next to NAME.EXT: only schedule keys, checked.
+
+    None with no problem for an empty file (no rule: always shown).
+    """
+    node, problems = parse_bytes(data, path)
+    if node is None:
+        return None, problems
+    if not isinstance(node, YMap):
+        problems.append(
+            Problem(
+                node.pos,
+                f"a schedule file holds `key: value` lines ({', '.join(SCHEDULE_KEYS)}), "
+                f"not {describe(node)}",
+            )
+        )
+        return None, problems
+    for key, _ in node:
+        if key.raw not in SCHEDULE_KEYS:
+            problems.append(
+                Problem(
+                    key.pos,
+                    f"unknown key {key.raw!r}; a schedule file takes {', '.join(SCHEDULE_KEYS)}",
+                )
+            )
+    schedule, more = parse_item_schedule(node, timezone)
+    return schedule, problems + more

@@ -23,6 +23,7 @@ import logging
 import math
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextLayout, QTextOpt
 
 from kiosk.core.model import Position, Problem
 from kiosk.core.procedure import ProcedureSlide
+from kiosk.core.schedule import OfficeHours, format_vn_datetime
 from kiosk.ui.fonts import BUNDLED_FAMILY
 from kiosk.ui.images import load_image
 from kiosk.ui.qr import MIN_SCREEN_FRACTION, qr_image
@@ -43,6 +45,7 @@ __all__ = [
     "TextBox",
     "Theme",
     "layout_procedure",
+    "render_closed",
     "render_procedure",
     "theme_font",
 ]
@@ -501,3 +504,64 @@ def paint_layout(
 
 # Re-exported for callers that size things relative to the screen like this module does.
 QR_MIN_FRACTION = MIN_SCREEN_FRACTION
+
+
+CLOSED_TITLE = "Ngoài giờ làm việc"
+HOURS_LABEL = "Giờ làm việc"
+REOPENS_LABEL = "Mở cửa lại"
+
+
+def render_closed(
+    size: QSize,
+    theme: Theme,
+    office: str,
+    hours: OfficeHours,
+    at: datetime,
+) -> QImage:
+    """The generated "closed" slide (when `closed.slide` is null): office name, "outside
+    office hours", the weekly hours and when the office opens again, sized to fit."""
+    w, h = size.width(), size.height()
+    short = min(w, h)
+    reopen = hours.next_change(at) if not hours.is_open(at) else None
+    lines: list[tuple[str, float, bool, QColor]] = [
+        (office, 1.0, True, theme.muted),
+        (CLOSED_TITLE, 2.0, True, theme.text),
+        (HOURS_LABEL.upper(), 0.8, True, theme.accent),
+    ]
+    lines += [(f"{days}: {times}", 1.0, False, theme.text) for days, times in hours.summary()]
+    if reopen is not None:
+        lines.append((f"{REOPENS_LABEL}: {format_vn_datetime(reopen)}", 1.0, True, theme.accent))
+    margin = short * 0.06
+    width = w - 2 * margin
+    s = short * 0.05
+    while True:
+        boxes = []
+        y = 0.0
+        for text, factor, bold, colour in lines:
+            box = _text(
+                text,
+                theme_font(theme.font_family, s * factor, bold),
+                colour,
+                margin,
+                y,
+                width,
+                centre=True,
+            )
+            boxes.append(box)
+            y += box.height + s * (0.9 if factor >= 2 or (bold and factor < 1) else 0.35)
+        if y <= h - 2 * margin or s <= 8:
+            break
+        s *= 0.92
+    top = max(margin, (h - y) / 2)
+    image = QImage(size, QImage.Format.Format_RGB32)
+    image.fill(theme.background)
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        for box in boxes:
+            painter.setPen(box.colour)
+            box.layout.draw(painter, QPointF(box.origin.x(), box.origin.y() + top))
+    finally:
+        painter.end()
+    return image

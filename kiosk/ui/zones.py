@@ -33,7 +33,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from kiosk.core.schedule import DAY_NAMES_VI, DEFAULT_TIMEZONE
+from kiosk.core.schedule import DEFAULT_TIMEZONE, format_vn_datetime
 from kiosk.ui.textslide import Theme, theme_font
 
 __all__ = [
@@ -60,11 +60,6 @@ def header_height(screen: QSize) -> int:
 
 def ticker_height(screen: QSize) -> int:
     return max(20, round(screen.height() * TICKER_FRACTION))
-
-
-def format_vn_datetime(at: datetime) -> str:
-    """'Thứ Hai, 01/12/2026 08:00' (Vietnamese weekday, day first, 24-hour clock)."""
-    return f"{DAY_NAMES_VI[at.weekday()]}, {at:%d/%m/%Y %H:%M}"
 
 
 def _utc_now() -> datetime:
