@@ -31,6 +31,7 @@ from kiosk.screenshot import save_screenshot
 from kiosk.sdnotify import Notifier
 from kiosk.sync.ingest import Ingest
 from kiosk.ui.images import load_image
+from kiosk.ui.slides import SlideRenderer
 from kiosk.ui.stage import IdleContent
 from kiosk.ui.window import KioskWindow
 from kiosk.waitfor import wait_for_display
@@ -385,8 +386,9 @@ def run(settings: RunSettings) -> int:
     source = ContentSource(
         settings.sync_dir, settings.playlist, settings.slide_duration, ingest.library
     )
+    renderer = SlideRenderer(size=lambda: window.stage.size())
     controller = Controller(
-        player, window.stage, source, load_image, player_factory=new_players, spare=spare
+        player, window.stage, source, renderer, player_factory=new_players, spare=spare
     )
     ingest.changed.connect(controller.invalidate)
     ingest.gone.connect(controller.file_gone)

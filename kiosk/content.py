@@ -7,13 +7,15 @@ reported until it is fixed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.core.library import Library
-from kiosk.core.model import Playlist, Position, Problem
+from kiosk.core.model import Item, Playlist, Position, Problem
 from kiosk.core.playlist import (
     PlaylistSpec,
     parse_playlist,
@@ -21,23 +23,26 @@ from kiosk.core.playlist import (
     whole_folder,
     with_rest_of_folder,
 )
+from kiosk.core.schedule import DEFAULT_TIMEZONE, ItemSchedule, parse_sidecar
 
 log = logging.getLogger(__name__)
 
 FOLDER_PLAYLIST = "playlist.yaml"  # an admin's own order and durations, inside the sync folder
 
 
-def read_spec(playlist_file: Path | None, sync_dir: Path | None = None) -> PlaylistSpec:
+def read_spec(
+    playlist_file: Path | None, sync_dir: Path | None = None, timezone: str = DEFAULT_TIMEZONE
+) -> PlaylistSpec:
     """The configured playlist file; else the sync folder's playlist.yaml; else the folder."""
     if playlist_file is None:
         inside = sync_dir / FOLDER_PLAYLIST if sync_dir is not None else None
         if inside is None or not inside.is_file():
             return whole_folder()
-        return with_rest_of_folder(_parse_file(inside, "delete it or fix it"))
-    return _parse_file(playlist_file, "check the `playlist:` option")
+        return with_rest_of_folder(_parse_file(inside, "delete it or fix it", timezone))
+    return _parse_file(playlist_file, "check the `playlist:` option", timezone)
 
 
-def _parse_file(path: Path, hint: str) -> PlaylistSpec:
+def _parse_file(path: Path, hint: str, timezone: str) -> PlaylistSpec:
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -45,7 +50,44 @@ def _parse_file(path: Path, hint: str) -> PlaylistSpec:
             Position(str(path)), f"cannot read the playlist: {e.strerror or e}; {hint}"
         )
         return PlaylistSpec(str(path), (), (problem,))
-    return parse_playlist(data, str(path))
+    return parse_playlist(data, str(path), timezone)
+
+
+class Sidecars:
+    """Schedules kept next to files (`clip.mp4.yaml`), re-read only when they change."""
+
+    def __init__(self, timezone: str) -> None:
+        self.timezone = timezone
+        self._cache: dict[str, tuple[float, ItemSchedule | None, list[Problem]]] = {}
+
+    def apply(self, playlist: Playlist) -> Playlist:
+        items: list[Item] = []
+        problems = list(playlist.problems)
+        for item in playlist.items:
+            if item.schedule is not None:  # the playlist's own rule wins
+                items.append(item)
+                continue
+            schedule, found = self._read(item.path + ".yaml")
+            problems.extend(p for p in found if p not in problems)
+            items.append(dataclasses.replace(item, schedule=schedule) if schedule else item)
+        return Playlist(tuple(items), playlist.source, tuple(problems))
+
+    def _read(self, path: str) -> tuple[ItemSchedule | None, list[Problem]]:
+        try:
+            mtime = os.stat(path).st_mtime
+        except OSError:
+            self._cache.pop(path, None)
+            return None, []
+        cached = self._cache.get(path)
+        if cached is not None and cached[0] == mtime:
+            return cached[1], cached[2]
+        try:
+            data = Path(path).read_bytes()
+        except OSError as e:
+            return None, [Problem(Position(path), f"cannot read: {e.strerror or e}")]
+        schedule, problems = parse_sidecar(data, path, self.timezone)
+        self._cache[path] = (mtime, schedule, problems)
+        return schedule, problems
 
 
 @dataclass
@@ -54,12 +96,14 @@ class ContentSource:
     playlist_file: Path | None
     slide_duration: float
     library: Callable[[], Library]
+    timezone: str = DEFAULT_TIMEZONE
     _good: PlaylistSpec | None = None
+    _sidecars: Sidecars | None = None
     _stale: tuple[Problem, ...] = field(default=())
 
     def load_spec(self) -> PlaylistSpec:
         """The playlist now, or the last good one (with today's problems) if it broke."""
-        spec = read_spec(self.playlist_file, self.sync_dir)
+        spec = read_spec(self.playlist_file, self.sync_dir, self.timezone)
         if self._good is not None and self._good.source != spec.source:
             self._good = None  # playlist.yaml appeared or went away: a different playlist
         if spec.valid:
@@ -79,7 +123,9 @@ class ContentSource:
     def __call__(self) -> Playlist:
         spec = self.load_spec()
         library = self.library()
-        playlist = resolve(spec, library, self.slide_duration)
+        if self._sidecars is None:
+            self._sidecars = Sidecars(self.timezone)
+        playlist = self._sidecars.apply(resolve(spec, library, self.slide_duration))
         if not library.readable:
             problem = Problem(
                 Position(str(self.sync_dir)),

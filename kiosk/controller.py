@@ -12,12 +12,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from kiosk.core.model import Item, Kind, Playlist
+from kiosk.core.schedule import OfficeHours
 from kiosk.playback.base import Player
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,19 @@ class Shown:
     reason: str = ""
 
 
+class _SlideRelay(QObject):
+    done = Signal(object, object)  # (path, stamp, page), (QImage, pages) | reason
+
+
+class _Task(QRunnable):
+    def __init__(self, work: Callable[[], None]) -> None:
+        super().__init__()
+        self._work = work
+
+    def run(self) -> None:
+        self._work()
+
+
 class StageView(Protocol):
     def show_frame(self, frame: QImage) -> None: ...
 
@@ -60,6 +75,7 @@ class State(enum.Enum):
     LOADING = "loading"  # video asked for, previous picture still on screen
     VIDEO = "video"
     SLIDE = "slide"
+    CLOSED = "closed"  # outside office hours: the closed slide, or the display off
 
 
 @dataclass
@@ -99,12 +115,14 @@ class Controller(QObject):
         player: Player,
         stage: StageView,
         source: Callable[[], Playlist],
-        load_image: Callable[[str], QImage | str],
+        load_slide: Callable[[Item, int], tuple[QImage, int] | str],
         clock: Callable[[], float] = time.time,
         idle_retry_ms: int = 5000,
         player_factory: Callable[[], list[Player]] | None = None,
         stall_after_s: float = STALL_AFTER_S,
         spare: Player | None = None,
+        hours: OfficeHours | None = None,
+        on_closed: Callable[[bool], None] | None = None,
     ) -> None:
         super().__init__()
         # Two players when gapless: while one shows item N, the spare holds N+1 ready.
@@ -112,7 +130,15 @@ class Controller(QObject):
         self._spare = spare
         self._outgoing: Player | None = None  # stopped once the incoming picture is up
         self._prepared: Item | None = None  # what the spare holds
-        self._prepared_slide: tuple[str, tuple[int, float], QImage] | None = None
+        # (path, stamp, page) -> (picture, page count), decoded off the Qt thread in advance
+        self._prepared_slides: dict[tuple[str, tuple[int, float], int], tuple[QImage, int]] = {}
+        self._page, self._pages = 1, 1  # of the PDF on screen
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _SlideRelay(self)
+        self._relay.done.connect(self._on_slide_prepared)
+        self._hours = hours
+        self._on_closed = on_closed
         self._shown_at = 0.0  # when show() was called on the incoming player
         self._lead_ms = 40.0  # show() -> first picture, learnt; slides hand over this early
         self._connections: list[tuple[Any, Any]] = []
@@ -124,7 +150,7 @@ class Controller(QObject):
         self._last_progress = 0.0
         self._stage = stage
         self._source = source
-        self._load_image = load_image
+        self._load_slide = load_slide
         self._clock = clock
         self.playlist = Playlist((), "<none>")
         self.index = -1
@@ -141,6 +167,9 @@ class Controller(QObject):
         self._idle_timer.setSingleShot(True)
         self._idle_timer.setInterval(idle_retry_ms)
         self._idle_timer.timeout.connect(self._retry_from_idle)
+        self._closed_timer = QTimer(self)
+        self._closed_timer.setSingleShot(True)
+        self._closed_timer.timeout.connect(self._check_hours)
         self._watch_timer = QTimer(self)
         self._watch_timer.setInterval(500)
         self._watch_timer.timeout.connect(self._watch)
@@ -187,7 +216,11 @@ class Controller(QObject):
         self._watch_timer.stop()
         for p in self.players():
             p.stop()
-        self._prepared = self._prepared_slide = self._outgoing = None
+        self._prepared = self._outgoing = None
+        self._prepared_slides.clear()
+        self._closed_timer.stop()
+        self._pool.clear()
+        self._pool.waitForDone(10_000)
         self._close_shown("skipped", "the player stopped")
         self._set_now(None, State.STOPPED)
 
@@ -217,9 +250,18 @@ class Controller(QObject):
         items = self.playlist.items
         for step in range(1, len(items) + 1):
             item = items[(self.index + step) % len(items)]
-            if not self._set_aside(item):
+            if not self._skip(item):
                 return item
         return None
+
+    def now_local(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), tz=UTC)
+
+    def _skip(self, item: Item) -> bool:
+        """Set aside after failing, or outside its schedule (valid dates, weekdays, times)."""
+        if self._set_aside(item):
+            return True
+        return item.schedule is not None and not item.schedule.active(self.now_local())
 
     # ---------------------------------------------------------------- helpers
     def _refresh(self) -> None:
@@ -255,6 +297,9 @@ class Controller(QObject):
     def _play_from(self, index: int) -> None:
         """Play the first usable item at or after `index`, wrapping (and re-reading) once."""
         self._slide_timer.stop()
+        if self._hours is not None and not self._hours.is_open(self.now_local()):
+            self._go_closed()
+            return
         items = self.playlist.items
         tried = 0
         while tried < max(1, len(items)) and items:
@@ -269,7 +314,7 @@ class Controller(QObject):
             tried += 1
             if self._fails_in_a_row >= len(items) > 0:
                 break  # every item failed in a row: rest on the idle slide, then retry
-            if self._set_aside(item):
+            if self._skip(item):
                 index += 1
                 continue
             self.index = index
@@ -298,37 +343,70 @@ class Controller(QObject):
         self._shown_at = self._clock()
         self._player.show()
 
-    def _start_slide(self, item: Item) -> bool:
-        held = self._prepared_slide
-        self._prepared_slide = None
-        if held is not None and held[0] == item.path and held[1] == item.stamp:
-            image: QImage | str = held[2]
-        else:
-            image = self._load_image(item.path)
-        if isinstance(image, str):
-            self._record_failure(item, image)
+    def _slide_picture(self, item: Item, page: int) -> tuple[QImage, int] | str:
+        held = self._prepared_slides.pop((item.path, item.stamp, page), None)
+        return held if held is not None else self._load_slide(item, page)
+
+    def _start_slide(self, item: Item, page: int = 1) -> bool:
+        result = self._slide_picture(item, page)
+        if isinstance(result, str):
+            if page > 1:  # a later PDF page failed: the document still showed; move on
+                log.warning("%s page %d: %s", item.rel, page, result)
+                return False
+            self._record_failure(item, result)
             return False
+        image, self._pages = result
+        self._page = page
         self._player.stop()  # a video that was on screen must not go on underneath
         self._stage.show_slide(image)
-        self._succeeded(item, State.SLIDE)
+        if page == 1:
+            self._succeeded(item, State.SLIDE)
+        else:
+            QTimer.singleShot(0, self, self._prepare_next)
         duration_ms = (item.duration if item.duration is not None else 10.0) * 1000
         upcoming = self.upcoming()
-        if upcoming is not None and upcoming.kind is Kind.VIDEO and self._spare is not None:
+        last_page = page >= self._pages
+        if (
+            last_page
+            and upcoming is not None
+            and upcoming.kind is Kind.VIDEO
+            and self._spare is not None
+        ):
             duration_ms -= self._lead_ms  # the video's first picture lands on the slide's end
         self._slide_timer.start(max(1, int(duration_ms)))
         return True
 
+    def _prepare_slide(self, item: Item, page: int) -> None:
+        key = (item.path, item.stamp, page)
+        if key in self._prepared_slides:
+            return
+        load, relay = self._load_slide, self._relay
+
+        def work() -> None:
+            try:
+                relay.done.emit(key, load(item, page))
+            except Exception as e:  # a renderer bug must not take the player down
+                relay.done.emit(key, f"could not be rendered: {e}")
+
+        self._pool.start(_Task(work))
+
+    def _on_slide_prepared(self, key: tuple[str, tuple[int, float], int], result: object) -> None:
+        if isinstance(result, tuple) and self.now.state is not State.STOPPED:
+            self._prepared_slides = {key: result}  # only the next one is kept
+
     def _prepare_next(self) -> None:
         """While this item is on screen, get the next one ready: opened and held, or decoded."""
-        if self._spare is None:
+        current = self.now.item
+        if current is not None and current.kind is Kind.PDF and self._page < self._pages:
+            self._prepare_slide(current, self._page + 1)
             return
         upcoming = self.upcoming()
         if upcoming is None:
             return
-        if upcoming.kind is Kind.SLIDE:
-            image = self._load_image(upcoming.path)
-            if isinstance(image, QImage):
-                self._prepared_slide = (upcoming.path, upcoming.stamp, image)
+        if upcoming.kind.still:
+            self._prepare_slide(upcoming, 1)
+            return
+        if self._spare is None:
             return
         held = self._prepared
         if held is not None and held.path == upcoming.path and held.stamp == upcoming.stamp:
@@ -471,9 +549,51 @@ class Controller(QObject):
         self._next()
 
     def _on_slide_done(self) -> None:
-        if self.now.state is State.SLIDE:
-            self._close_shown("completed")
-            self._next()
+        if self.now.state is not State.SLIDE:
+            return
+        item = self.now.item
+        if (
+            item is not None
+            and item.kind is Kind.PDF
+            and self._page < self._pages
+            and self._start_slide(item, self._page + 1)
+        ):
+            return  # the next page of the same document
+        self._close_shown("completed")
+        self._next()
+
+    # ----------------------------------------------------------- office hours
+    def _go_closed(self) -> None:
+        for p in self.players():
+            p.stop()
+        self._close_shown("skipped", "the office closed")
+        if self.now.state is not State.CLOSED:
+            log.info("outside office hours: closed")
+            self._set_now(None, State.CLOSED)
+            if self._on_closed is not None:
+                self._on_closed(True)
+        self._arm_hours_timer()
+
+    def _arm_hours_timer(self) -> None:
+        """Wake at the next opening (and at least every minute: clocks and configs change)."""
+        assert self._hours is not None
+        now = self.now_local()
+        change = self._hours.next_change(now)
+        wait_s = 60.0 if change is None else min(60.0, (change - now).total_seconds())
+        self._closed_timer.start(max(100, int(wait_s * 1000)))
+
+    def _check_hours(self) -> None:
+        if self.now.state is not State.CLOSED or self._hours is None:
+            return
+        if not self._hours.is_open(self.now_local()):
+            self._arm_hours_timer()
+            return
+        log.info("office hours begin: playing")
+        if self._on_closed is not None:
+            self._on_closed(False)
+        self._set_now(None, State.IDLE)
+        self._refresh()
+        self._play_from(0)
 
     # ------------------------------------------------------------- the watch
     def _watch(self) -> None:

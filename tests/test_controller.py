@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.controller import Controller, State
 from kiosk.core.model import Item, Kind, Playlist
 from kiosk.playback.fake import FakePlayer
-from kiosk.ui.images import load_image
+from kiosk.ui.slides import SlideRenderer
 from tests.mediagen import classify, make_image
 
 
@@ -89,7 +89,12 @@ def make(
 ) -> tuple[Controller, Recorder]:
     stage = Recorder()
     controller = Controller(
-        player, stage, source, load_image, idle_retry_ms=idle_retry_ms, spare=SPARES.get(id(player))
+        player,
+        stage,
+        source,
+        SlideRenderer(),
+        idle_retry_ms=idle_retry_ms,
+        spare=SPARES.get(id(player)),
     )
     return controller, stage
 
@@ -240,7 +245,7 @@ def make_watched(
         player,
         stage,
         source,
-        load_image,
+        SlideRenderer(),
         idle_retry_ms=200,
         player_factory=factory,  # type: ignore[arg-type]
         stall_after_s=0.6,
@@ -318,7 +323,7 @@ def test_next_item_is_held_ready_while_the_current_one_plays(qtbot: QtBot) -> No
     one, two = FakePlayer(start_timeout=0.5), FakePlayer(start_timeout=0.5)
     source = Source(video("red_0.6s.mp4"), video("green_0.6s.mp4"))
     stage = Recorder()
-    controller = Controller(one, stage, source, load_image, spare=two)
+    controller = Controller(one, stage, source, SlideRenderer(), spare=two)
     controller.start()
     qtbot.waitUntil(lambda: stage.shown == ["red"], timeout=2000)
     # While red plays, green is already opened (held on its first picture) on the other one.

@@ -4,27 +4,57 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.core.schedule import ItemSchedule
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mkv", ".webm", ".mov", ".avi", ".ts"})
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp"})
+TEXT_EXTENSIONS = frozenset({".yaml", ".yml", ".md"})  # procedure slides written as text
+PDF_EXTENSIONS = frozenset({".pdf"})  # every page a slide
 
 
 class Kind(enum.Enum):
     VIDEO = "video"
-    SLIDE = "slide"
+    SLIDE = "slide"  # an image
+    TEXT = "text"  # a procedure slide written as YAML or Markdown, laid out by the player
+    PDF = "pdf"
+
+    @property
+    def still(self) -> bool:
+        """Shown for a duration (not to an end like a video)."""
+        return self is not Kind.VIDEO
+
+
+def _ext(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    return base[dot:].lower() if dot > 0 else ""
 
 
 def kind_of(name: str) -> Kind | None:
-    """Media kind from a file name's extension (case-insensitive); None if not playable."""
-    dot = name.rfind(".")
-    if dot < 0:
-        return None
-    ext = name[dot:].lower()
+    """Media kind from a file name (case-insensitive); None if it is not shown.
+
+    `playlist.yaml`, sidecar schedules (`clip.mp4.yaml`) and README.md are not slides.
+    """
+    ext = _ext(name)
     if ext in VIDEO_EXTENSIONS:
         return Kind.VIDEO
     if ext in IMAGE_EXTENSIONS:
         return Kind.SLIDE
+    if ext in PDF_EXTENSIONS:
+        return Kind.PDF
+    if ext in TEXT_EXTENSIONS:
+        base = name.rsplit("/", 1)[-1]
+        stem = base[: -len(ext)]
+        if stem.lower() in ("playlist", "readme", "ticker") or _ext(stem) in _SHOWN:
+            return None
+        return Kind.TEXT
     return None
+
+
+_SHOWN = VIDEO_EXTENSIONS | IMAGE_EXTENSIONS | PDF_EXTENSIONS | TEXT_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -65,6 +95,7 @@ class Item:
     origin: Position | None = None  # where the playlist asked for it
     size: int = 0  # size and mtime when listed: a failed file is retried only once it changes
     mtime: float = 0.0
+    schedule: ItemSchedule | None = None  # when it may show (playlist keys or a sidecar)
 
     @property
     def stamp(self) -> tuple[int, float]:

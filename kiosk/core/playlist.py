@@ -24,12 +24,13 @@ from kiosk.core.model import (
     kind_of,
 )
 from kiosk.core.natural import nfc
+from kiosk.core.schedule import DEFAULT_TIMEZONE, SCHEDULE_KEYS, ItemSchedule, parse_item_schedule
 from kiosk.core.yamlpos import YMap, YNode, YScalar, YSeq, describe, parse_bytes
 
 MIN_DURATION = 1.0
 MAX_DURATION = 3600.0
 DEFAULT_SOURCE = "<whole sync folder>"
-_ITEM_KEYS = ("file", "folder", "duration", "title")
+_ITEM_KEYS = ("file", "folder", "duration", "title", *SCHEDULE_KEYS)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Entry:
     duration: float | None = None
     title: str | None = None
     rest: bool = False  # a folder entry taking only files no other entry listed
+    schedule: ItemSchedule | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def with_rest_of_folder(spec: PlaylistSpec) -> PlaylistSpec:
     return PlaylistSpec(spec.source, (*spec.entries, rest), spec.problems)
 
 
-def parse_playlist(data: bytes, path: str) -> PlaylistSpec:
+def parse_playlist(data: bytes, path: str, timezone: str = DEFAULT_TIMEZONE) -> PlaylistSpec:
     node, problems = parse_bytes(data, path)
     if node is None:
         if not problems:
@@ -97,13 +99,13 @@ def parse_playlist(data: bytes, path: str) -> PlaylistSpec:
         return PlaylistSpec(path, (), tuple(problems))
     entries = []
     for item in items:
-        entry = _entry(item, problems)
+        entry = _entry(item, problems, timezone)
         if entry is not None:
             entries.append(entry)
     return PlaylistSpec(path, tuple(entries), tuple(problems))
 
 
-def _entry(node: YNode, problems: list[Problem]) -> Entry | None:
+def _entry(node: YNode, problems: list[Problem], timezone: str) -> Entry | None:
     if isinstance(node, YScalar):
         text = node.text()
         if not text:
@@ -126,6 +128,8 @@ def _entry(node: YNode, problems: list[Problem]) -> Entry | None:
     folder = _text(node, "folder", problems)
     title = _text(node, "title", problems)
     duration = _duration(node, problems)
+    schedule, more = parse_item_schedule(node, timezone)
+    problems.extend(more)
     if (file is None) == (folder is None):
         if node.get("file") is None and node.get("folder") is None:
             problems.append(Problem(node.pos, "an item needs `file:` or `folder:`"))
@@ -134,7 +138,9 @@ def _entry(node: YNode, problems: list[Problem]) -> Entry | None:
         return None
     if not ok:
         return None
-    return Entry(node.pos, file=file, folder=folder, duration=duration, title=title)
+    return Entry(
+        node.pos, file=file, folder=folder, duration=duration, title=title, schedule=schedule
+    )
 
 
 def _text(node: YMap, key: str, problems: list[Problem]) -> str | None:
@@ -230,11 +236,12 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
                         f.path,
                         f.rel,
                         f.kind,
-                        _slide_time(f.kind, None, slide_duration),
+                        _slide_time(f.kind, entry.duration, slide_duration),
                         None,
                         entry.pos,
                         f.size,
                         f.mtime,
+                        entry.schedule,
                     )
                 )
             continue
@@ -268,6 +275,7 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
                 entry.pos,
                 found.size,
                 found.mtime,
+                entry.schedule,
             )
         )
     return Playlist(tuple(items), spec.source, tuple(problems))
@@ -302,7 +310,7 @@ def _not_found(pos: Position, name: str, rel: str, library: Library) -> Problem:
 
 
 def _slide_time(kind: Kind, asked: float | None, default: float) -> float | None:
-    if kind is not Kind.SLIDE:
+    if kind is Kind.VIDEO:
         return None
     return asked if asked is not None else default
 
