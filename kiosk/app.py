@@ -11,28 +11,31 @@ import socket
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__
+from kiosk.config import Config
 from kiosk.content import FOLDER_PLAYLIST, ContentSource
 from kiosk.controller import Controller, Shown, State
 from kiosk.health import HEARTBEAT_S, StatusWriter
 from kiosk.probe import probe
 from kiosk.proofofplay import ProofOfPlay, Record
-from kiosk.screensaver import ScreenSaverInhibitor
+from kiosk.screensaver import ScreenSaverInhibitor, display_off, display_on
 from kiosk.screenshot import save_screenshot
 from kiosk.sdnotify import Notifier
 from kiosk.sync.ingest import Ingest
+from kiosk.ui.fonts import load_bundled_fonts
 from kiosk.ui.images import load_image
 from kiosk.ui.slides import SlideRenderer
 from kiosk.ui.stage import IdleContent
+from kiosk.ui.textslide import Theme, render_closed
 from kiosk.ui.window import KioskWindow
 from kiosk.waitfor import wait_for_display
 
@@ -44,27 +47,14 @@ SCREENSHOT_RETRY_MS = 5000
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Everything `run` needs, already validated (config file + flags)."""
+    """What `run` needs: the validated config, plus what only the command line gives."""
 
-    office_name: str
-    office_logo: Path | None
-    sync_dir: Path
-    sync_poll: str
-    sync_quiet_seconds: float
-    sync_rescan_seconds: float
-    playlist: Path | None
-    slide_duration: float
-    screen: int
-    windowed: bool
-    volume: int
-    mute: bool
-    state_dir: Path
-    exit_key: str
+    cfg: Config
+    sync_dir: Path  # the configured one, or the bundled demo
     screenshot_dir: Path | None = None
     screenshot_every: float = 0.0
     screenshot_state_every: float = 60.0  # screenshot.jpg in the state dir, for admins
     proof_keep_days: int = 90
-    timezone: str = "Asia/Ho_Chi_Minh"
     problems: tuple[str, ...] = ()  # non-fatal start-up problems, shown in the status
 
 
@@ -148,7 +138,7 @@ def build_status(
     return {
         "version": __version__,
         "pid": os.getpid(),
-        "office": settings.office_name,
+        "office": settings.cfg.office_name,
         "state": state,
         "started_at": started_at,
         "updated_at": time.time(),
@@ -212,10 +202,10 @@ class Health(QObject):
         self.window = window
         self.notifier = notifier
         self.started_at = time.time()
-        self.status = StatusWriter(settings.state_dir)
+        self.status = StatusWriter(settings.cfg.state_dir)
         self.errors = RecentErrors()
         self.proof = ProofOfPlay.in_state_dir(
-            settings.state_dir, settings.proof_keep_days, _zone(settings.timezone)
+            settings.cfg.state_dir, settings.proof_keep_days, _zone(settings.cfg.office_timezone)
         )
         self.screenshot_at = 0.0
         self._screenshot_problem = ""
@@ -280,7 +270,7 @@ class Health(QObject):
         )
 
     def screenshot(self) -> None:
-        result = save_screenshot(grab_screen(self.window), self.settings.state_dir)
+        result = save_screenshot(grab_screen(self.window), self.settings.cfg.state_dir)
         if isinstance(result, str):
             if result != self._screenshot_problem:
                 log.error("screenshot: %s", result)
@@ -313,6 +303,43 @@ def grab_screen(window: KioskWindow) -> QImage:
     if QGuiApplication.platformName() == "xcb" and screen is not None:
         return screen.grabWindow(0).toImage()
     return window.grab().toImage()
+
+
+class ClosedView:
+    """Outside office hours: the closed slide (the admin's, or one listing the hours), or
+    the display switched off and on again when the office opens."""
+
+    def __init__(self, cfg: Config, theme: Theme, window: KioskWindow) -> None:
+        self.cfg = cfg
+        self.theme = theme
+        self.window = window
+
+    def set_closed(self, closed: bool) -> None:
+        if self.cfg.closed_mode == "display_off":
+            if closed:
+                self.window.stage.show_idle("")  # should the display stay on: no video
+                display_off()
+            else:
+                display_on()
+            return
+        if not closed:
+            return
+        image: QImage | str = "no closed slide configured"
+        if self.cfg.closed_slide is not None:
+            image = load_image(str(self.cfg.closed_slide))
+            if isinstance(image, str):
+                log.warning(
+                    "closed.slide %s: %s; showing the generated one", self.cfg.closed_slide, image
+                )
+        if isinstance(image, str):
+            image = render_closed(
+                self.window.stage.size(),
+                self.theme,
+                self.cfg.office_name,
+                self.cfg.hours,
+                datetime.now(tz=UTC),
+            )
+        self.window.stage.show_slide(image)
 
 
 def vlc_args() -> tuple[str, ...]:
@@ -351,14 +378,24 @@ def run(settings: RunSettings) -> int:
     bridge = SignalBridge(app)
 
     logo = None
-    if settings.office_logo is not None:
-        loaded = load_image(str(settings.office_logo))
+    if settings.cfg.office_logo is not None:
+        loaded = load_image(str(settings.cfg.office_logo))
         if isinstance(loaded, str):
-            log.warning("office logo %s: %s", settings.office_logo, loaded)
+            log.warning("office logo %s: %s", settings.cfg.office_logo, loaded)
         else:
             logo = loaded
+    family = load_bundled_fonts()  # the look must not depend on the machine's fonts
+    theme = Theme(
+        background=QColor(settings.cfg.theme_background),
+        accent=QColor(settings.cfg.theme_accent),
+        text=QColor(settings.cfg.theme_text),
+        font_family=family,
+        logo=logo,
+    )
     window = KioskWindow(
-        IdleContent(settings.office_name, logo), settings.exit_key, settings.windowed
+        IdleContent(settings.cfg.office_name, logo),
+        settings.cfg.admin_exit_key,
+        settings.cfg.display_windowed,
     )
     window.exit_requested.connect(lambda: app.exit(0))
     backends: list[Any] = []
@@ -366,7 +403,9 @@ def run(settings: RunSettings) -> int:
     def new_players() -> list[Any]:
         for old in backends:
             old.close()  # its players were closed by the controller first
-        backend, players = make_players(vlc_args(), settings.volume, settings.mute)
+        backend, players = make_players(
+            vlc_args(), settings.cfg.audio_volume, settings.cfg.audio_mute
+        )
         backends[:] = [backend]
         return players
 
@@ -378,17 +417,26 @@ def run(settings: RunSettings) -> int:
         return 3
     ingest = Ingest(
         settings.sync_dir,
-        quiet_s=settings.sync_quiet_seconds,
-        rescan_s=settings.sync_rescan_seconds,
-        poll_mode=settings.sync_poll,
+        quiet_s=settings.cfg.sync_quiet_seconds,
+        rescan_s=settings.cfg.sync_rescan_seconds,
+        poll_mode=settings.cfg.sync_poll,
         probe=probe,
     )
+    cfg = settings.cfg
     source = ContentSource(
-        settings.sync_dir, settings.playlist, settings.slide_duration, ingest.library
+        settings.sync_dir, cfg.playlist, cfg.slides_duration, ingest.library, cfg.office_timezone
     )
-    renderer = SlideRenderer(size=lambda: window.stage.size())
+    renderer = SlideRenderer(theme=theme, size=lambda: window.stage.size())
+    closed = ClosedView(cfg, theme, window)
     controller = Controller(
-        player, window.stage, source, renderer, player_factory=new_players, spare=spare
+        player,
+        window.stage,
+        source,
+        renderer,
+        player_factory=new_players,
+        spare=spare,
+        hours=None if cfg.hours.always_open else cfg.hours,
+        on_closed=closed.set_closed,
     )
     ingest.changed.connect(controller.invalidate)
     ingest.gone.connect(controller.file_gone)
@@ -414,10 +462,10 @@ def run(settings: RunSettings) -> int:
         "kiosk %s starting: sync folder %s, playlist %s, state %s",
         __version__,
         settings.sync_dir,
-        settings.playlist or "whole sync folder",
-        settings.state_dir,
+        settings.cfg.playlist or "whole sync folder",
+        settings.cfg.state_dir,
     )
-    window.place(settings.screen)
+    window.place(settings.cfg.display_screen)
     screensaver.inhibit()
     ingest.start()
     controller.start()

@@ -74,20 +74,8 @@ def run(args: argparse.Namespace) -> int:
     if cfg.sync_dir is None:
         log.info("no sync folder configured: playing the bundled demo from %s", demo_dir())
     settings = RunSettings(
-        office_name=cfg.office_name,
-        office_logo=cfg.office_logo,
+        cfg=cfg,
         sync_dir=sync_dir_of(cfg),
-        sync_poll=cfg.sync_poll,
-        sync_quiet_seconds=cfg.sync_quiet_seconds,
-        sync_rescan_seconds=cfg.sync_rescan_seconds,
-        playlist=cfg.playlist,
-        slide_duration=cfg.slides_duration,
-        screen=cfg.display_screen,
-        windowed=cfg.display_windowed,
-        volume=cfg.audio_volume,
-        mute=cfg.audio_mute,
-        state_dir=cfg.state_dir,
-        exit_key=cfg.admin_exit_key,
         screenshot_dir=args.screenshot_dir,
         screenshot_every=args.screenshot_every,
         problems=tuple(str(p) for p in problems) + ((log_problem,) if log_problem else ()),

@@ -77,6 +77,42 @@ def probe_image(path: str, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:
     return image if isinstance(image, str) else None
 
 
+def probe_text(path: str) -> str | None:
+    """None if the procedure slide parses and its text fits one slide at 1920x1080.
+
+    Laid out for real (the fonts must have been registered by the caller, on the Qt thread):
+    too much text is refused here rather than shown cut off.
+    """
+    if problem := _file_problem(path):
+        return problem
+    from kiosk.core.procedure import parse_procedure
+    from kiosk.ui.slides import SlideRenderer
+
+    with open(path, "rb") as f:
+        slide, problems = parse_procedure(f.read(), path)
+    errors = [p for p in problems if p.severity == "error"]
+    if slide is None or errors:
+        first = errors[0] if errors else None
+        where = f" (line {first.where.line})" if first and first.where.line else ""
+        return (first.message + where) if first else "not a procedure slide"
+    from kiosk.ui.textslide import Theme, render_procedure
+
+    _, more = render_procedure(slide, SlideRenderer().size(), Theme(), os.path.dirname(path))
+    too_much = [p.message for p in more if p.severity == "error"]
+    return too_much[0] if too_much else None
+
+
+def probe_pdf(path: str) -> str | None:
+    if problem := _file_problem(path):
+        return problem
+    from kiosk.ui.pdf import pdf_page_count
+
+    pages = pdf_page_count(path)
+    if isinstance(pages, str):
+        return pages
+    return None if pages > 0 else "the PDF has no pages"
+
+
 def probe(path: str, video_timeout: float = 5.0) -> str | None:
     """Probe by kind (from the extension): None if playable, else the reason."""
     kind = kind_of(path)
@@ -84,4 +120,8 @@ def probe(path: str, video_timeout: float = 5.0) -> str | None:
         return probe_video(path, timeout=video_timeout)
     if kind is Kind.SLIDE:
         return probe_image(path)
+    if kind is Kind.TEXT:
+        return probe_text(path)
+    if kind is Kind.PDF:
+        return probe_pdf(path)
     return "not a supported file type"
