@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtGui import QImage
@@ -11,9 +15,12 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.controller import Controller, State
 from kiosk.core.model import Item, Kind, Playlist
+from kiosk.core.schedule import ItemSchedule, TimeWindow, parse_hours
+from kiosk.core.yamlpos import parse_bytes
 from kiosk.playback.fake import FakePlayer
 from kiosk.ui.slides import SlideRenderer
 from tests.mediagen import classify, make_image
+from tests.test_pdf import make_pdf
 
 
 class Recorder:
@@ -338,3 +345,96 @@ def test_next_item_is_held_ready_while_the_current_one_plays(qtbot: QtBot) -> No
     controller.stop()
     one.close()
     two.close()
+
+
+# ---------------------------------------------------------------- schedules, hours, PDFs
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=VN).timestamp()
+
+
+def test_items_outside_their_schedule_are_skipped(qtbot: QtBot, player: FakePlayer) -> None:
+    today = date(2026, 12, 1)
+    expired = ItemSchedule(valid_until=today - timedelta(days=1))
+    future = ItemSchedule(valid_from=today + timedelta(days=1))
+    mornings = ItemSchedule(times=(TimeWindow(7 * 60, 12 * 60),))
+    source = Source(
+        dataclasses.replace(video("red_0.2s.mp4"), schedule=expired),
+        dataclasses.replace(video("green_0.2s.mp4"), schedule=mornings),
+        dataclasses.replace(video("blue_0.2s.mp4"), schedule=future),
+        video("cyan_0.2s.mp4"),
+    )
+    clock = [at("2026-12-01 08:00")]
+    stage = Recorder()
+    controller = Controller(
+        player,
+        stage,
+        source,
+        SlideRenderer(),
+        clock=lambda: clock[0],
+        spare=SPARES.get(id(player)),
+    )
+    controller.start()
+    qtbot.waitUntil(lambda: len(stage.shown) >= 3, timeout=4000)
+    assert stage.shown[:3] == ["green", "cyan", "green"]  # red expired, blue not yet valid
+    clock[0] = at("2026-12-01 14:00")  # the afternoon: the morning-only clip goes away
+    mark, played = len(stage.shown), controller.counters.played
+    qtbot.waitUntil(lambda: controller.counters.played >= played + 3, timeout=4000)
+    controller.stop()
+    assert "green" not in stage.shown[mark + 1 :], stage.shown
+
+
+def test_outside_office_hours_the_screen_closes_and_reopens_on_time(
+    qtbot: QtBot, player: FakePlayer
+) -> None:
+    node, problems = parse_bytes(b'hours:\n  mon-sun: "08:00-17:00"\n', "office.yaml")
+    assert node is not None and not problems
+    hours, problems = parse_hours(node.get("hours"), "office.yaml")  # type: ignore[union-attr]
+    assert not problems
+    opening = at("2026-12-01 08:00")
+    started = time.monotonic()
+    # A clock that starts 0.6 s before opening time and runs at the real pace.
+    clock = lambda: opening - 0.6 + (time.monotonic() - started)  # noqa: E731
+    calls: list[bool] = []
+    stage = Recorder()
+    controller = Controller(
+        player,
+        stage,
+        Source(video("red_0.2s.mp4")),
+        SlideRenderer(),
+        clock=clock,
+        spare=SPARES.get(id(player)),
+        hours=hours,
+        on_closed=calls.append,
+    )
+    controller.start()
+    assert controller.state is State.CLOSED and calls == [True]
+    qtbot.waitUntil(lambda: "red" in stage.shown, timeout=3000)  # opened at 08:00 sharp
+    controller.stop()
+    assert calls == [True, False]
+
+
+def test_pdf_pages_and_text_slides_play_in_the_rotation(
+    qtbot: QtBot, player: FakePlayer, tmp_path: Path
+) -> None:
+    pdf = make_pdf(tmp_path / "phi.pdf", ["red", "blue"])
+    md = tmp_path / "thu-tuc.md"
+    md.write_text("# Cấp bản sao trích lục\n\n1. Nộp tờ khai\n2. Nhận kết quả\n", encoding="utf-8")
+    source = Source(
+        Item(str(pdf), "phi.pdf", Kind.PDF, 0.3, size=1, mtime=1.0),
+        Item(str(md), "thu-tuc.md", Kind.TEXT, 0.3, size=1, mtime=1.0),
+        video("green_0.2s.mp4"),
+    )
+    ended: list[object] = []
+    controller, stage = make(player, source)
+    controller.item_ended.connect(ended.append)
+    controller.start()
+    qtbot.waitUntil(lambda: "green" in stage.shown, timeout=8000)
+    controller.stop()
+    # Each PDF page a slide, then the text slide (painted in the office theme), then the clip.
+    assert stage.shown[:2] == ["slide-red", "slide-blue"]
+    assert stage.shown[2].startswith("slide-") and stage.shown[3] == "green"
+    assert [e.item.rel for e in ended[:2]] == ["phi.pdf", "thu-tuc.md"]  # type: ignore[attr-defined]
