@@ -305,6 +305,30 @@ def grab_screen(window: KioskWindow) -> QImage:
     return window.grab().toImage()
 
 
+TICKER_FILE = "ticker.txt"
+
+
+class Ticker:
+    """The ticker band's text: `ticker.txt` in the sync folder if present, else the config."""
+
+    def __init__(self, cfg: Config, sync_dir: Path, window: KioskWindow) -> None:
+        self.cfg = cfg
+        self.path = sync_dir / TICKER_FILE
+        self.window = window
+
+    def text(self) -> str:
+        try:
+            raw = self.path.read_bytes()[:20_000]
+        except OSError:
+            return self.cfg.ticker_text
+        text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+        return " \u2022 ".join(line.strip() for line in text.splitlines() if line.strip())
+
+    def update(self) -> None:
+        if self.cfg.ticker_enabled:
+            self.window.set_ticker(self.text(), self.cfg.ticker_speed)
+
+
 class ClosedView:
     """Outside office hours: the closed slide (the admin's, or one listing the hours), or
     the display switched off and on again when the office opens."""
@@ -333,7 +357,7 @@ class ClosedView:
                 )
         if isinstance(image, str):
             image = render_closed(
-                self.window.stage.size(),
+                self.window.main_size(),
                 self.theme,
                 self.cfg.office_name,
                 self.cfg.hours,
@@ -396,7 +420,12 @@ def run(settings: RunSettings) -> int:
         IdleContent(settings.cfg.office_name, logo),
         settings.cfg.admin_exit_key,
         settings.cfg.display_windowed,
+        theme=theme,
     )
+    if settings.cfg.header_enabled:
+        window.enable_header(settings.cfg.office_name, logo, settings.cfg.office_timezone)
+    ticker = Ticker(settings.cfg, settings.sync_dir, window)
+    ticker.update()
     window.exit_requested.connect(lambda: app.exit(0))
     backends: list[Any] = []
 
@@ -426,7 +455,7 @@ def run(settings: RunSettings) -> int:
     source = ContentSource(
         settings.sync_dir, cfg.playlist, cfg.slides_duration, ingest.library, cfg.office_timezone
     )
-    renderer = SlideRenderer(theme=theme, size=lambda: window.stage.size())
+    renderer = SlideRenderer(theme=theme, size=window.main_size)
     closed = ClosedView(cfg, theme, window)
     controller = Controller(
         player,
@@ -440,9 +469,14 @@ def run(settings: RunSettings) -> int:
     )
     ingest.changed.connect(controller.invalidate)
     ingest.gone.connect(controller.file_gone)
-    ingest.side_changed.connect(
-        lambda rel: controller.invalidate() if rel == FOLDER_PLAYLIST else None
-    )
+
+    def on_side_file(rel: str) -> None:
+        if rel == FOLDER_PLAYLIST:
+            controller.invalidate()
+        elif rel == TICKER_FILE:
+            ticker.update()  # the ticker text changes live, not at a boundary
+
+    ingest.side_changed.connect(on_side_file)
     exit_code = 0
 
     def on_fatal(reason: str) -> None:

@@ -153,3 +153,26 @@ def test_sync_folder_changes_reach_the_screen(
     after = seq[seq.index("red") + 1 :]
     assert [c for c in after if c in ("red", "green", "blue")][:2] == ["green", "blue"], seq
     assert "black" not in after, seq
+
+
+def test_header_and_ticker_bands_beside_the_video(
+    xvfb: Xvfb, tmp_path: Path, sync_dir: Path, run_kiosk: KioskRun, qtbot: QtBot
+) -> None:
+    make_clip(sync_dir / "1-red.mp4", "red", seconds=3)
+    (sync_dir / "ticker.txt").write_text("Giờ làm việc: 7:30 - 17:00\n", encoding="utf-8")
+    config = tmp_path / "office.yaml"
+    config.write_text(
+        'header:\n  enabled: true\nticker:\n  enabled: true\ntheme:\n  background: "#0c2a5c"\n',
+        encoding="utf-8",
+    )
+    grab = ScreenGrab(xvfb.display, xvfb.width, xvfb.height, rows=(0, 4, 8)).start()
+    try:
+        run_kiosk("--sync-dir", str(sync_dir), "--config", str(config))
+        qtbot.waitUntil(
+            lambda: run_kiosk.alive() and grab.rows_now().get(4) == "red", timeout=20_000
+        )
+        bands = grab.rows_now()
+    finally:
+        grab.stop()
+    # The video fills the main zone only: header on top, ticker at the bottom, no overlap.
+    assert bands[0] != "red" and bands[8] != "red", bands

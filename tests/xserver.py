@@ -64,6 +64,8 @@ class ScreenGrab:
     height: int
     fps: int = 20
     colours: list[tuple[float, str]] = field(default_factory=list)
+    rows: tuple[int, ...] = ()  # also classify the middle pixel of these rows (of 9)
+    latest_rows: dict[int, str] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
     _thread: threading.Thread | None = None
 
@@ -108,6 +110,13 @@ class ScreenGrab:
                 return
             rgb = (frame[centre], frame[centre + 1], frame[centre + 2])
             self.colours.append((time.monotonic(), classify(rgb)))
+            for row in self.rows:
+                at = (row * 16 + 8) * 3
+                self.latest_rows[row] = classify((frame[at], frame[at + 1], frame[at + 2]))
+
+    def rows_now(self) -> dict[int, str]:
+        """The colour in the middle of each watched row (of 9), in the latest frame."""
+        return dict(self.latest_rows)
 
     def sequence(self) -> list[str]:
         """Colours in the order they appeared, each run of equal frames collapsed to one."""
