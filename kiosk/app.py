@@ -53,8 +53,6 @@ class RunSettings:
     sync_dir: Path  # the configured one, or the bundled demo
     screenshot_dir: Path | None = None
     screenshot_every: float = 0.0
-    screenshot_state_every: float = 60.0  # screenshot.jpg in the state dir, for admins
-    proof_keep_days: int = 90
     problems: tuple[str, ...] = ()  # non-fatal start-up problems, shown in the status
 
 
@@ -205,7 +203,9 @@ class Health(QObject):
         self.status = StatusWriter(settings.cfg.state_dir)
         self.errors = RecentErrors()
         self.proof = ProofOfPlay.in_state_dir(
-            settings.cfg.state_dir, settings.proof_keep_days, _zone(settings.cfg.office_timezone)
+            settings.cfg.state_dir,
+            settings.cfg.proof_of_play_keep_days,
+            _zone(settings.cfg.office_timezone),
         )
         self.screenshot_at = 0.0
         self._screenshot_problem = ""
@@ -214,7 +214,7 @@ class Health(QObject):
         self._heartbeat.setInterval(int(HEARTBEAT_S * 1000))
         self._heartbeat.timeout.connect(self.beat)
         self._shots = QTimer(self)
-        self._shots.setInterval(int(settings.screenshot_state_every * 1000))
+        self._shots.setInterval(int(settings.cfg.screenshot_every_seconds * 1000))
         self._shots.timeout.connect(self.screenshot)
         self._shot_retry = QTimer(self)
         self._shot_retry.setSingleShot(True)
@@ -227,7 +227,7 @@ class Health(QObject):
         logging.getLogger().addHandler(self.errors)
         self.beat()
         self._heartbeat.start()
-        if self.settings.screenshot_state_every > 0:
+        if self.settings.cfg.screenshot_every_seconds > 0:
             self._shot_retry.start(3000)  # a first look soon after start
             self._shots.start()
 

@@ -166,8 +166,8 @@ def test_unknown_key_with_suggestion(tmp_path: Path) -> None:
         f"{p}:2:3: error: unknown option 'audio.volum'; did you mean 'audio.volume'?",
         f"{p}:3:1: error: unknown option 'ofice'; did you mean 'office'?",
         f"{p}:5:1: error: unknown option 'zzz'; known names here: admin, audio, "
-        "closed, display, header, holidays, hours, log, office, playlist, slides, state_dir, sync, "
-        "theme, ticker",
+        "closed, display, header, holidays, hours, log, office, playlist, proof_of_play, "
+        "screenshot, slides, state_dir, sync, theme, ticker",
     ]
 
 

@@ -220,6 +220,23 @@ OPTIONS: tuple[Option, ...] = (
         choices=("DEBUG", "INFO", "WARNING", "ERROR"),
     ),
     Option(
+        "screenshot.every_seconds",
+        "float",
+        60.0,
+        "How often screenshot.jpg in the state folder is refreshed (0 turns it off): "
+        "what the TV shows, for an admin who is not in front of it.",
+        min=0,
+        max=86400,
+    ),
+    Option(
+        "proof_of_play.keep_days",
+        "int",
+        90,
+        "Days of proof-of-play files (one line per item shown) kept in the state folder.",
+        min=1,
+        max=3660,
+    ),
+    Option(
         "admin.exit_key",
         "keychord",
         "Ctrl+Alt+Shift+Q",
@@ -331,6 +348,8 @@ class Config:
     audio_mute: bool
     state_dir: Path  # null in the file is already replaced by the platform's state folder
     log_level: str  # upper case: DEBUG | INFO | WARNING | ERROR
+    screenshot_every_seconds: float  # 0: no screenshot.jpg
+    proof_of_play_keep_days: int
     admin_exit_key: str  # canonical form, e.g. "Ctrl+Alt+Shift+Q"
     hours: OfficeHours  # with office_timezone and holidays folded in: ready for is_open()
     holidays: tuple[date, ...]  # sorted, no duplicates
