@@ -30,6 +30,8 @@ RETRY_FAILED_AFTER_S = 600.0
 STALL_AFTER_S = 5.0
 # ... and so is one still on screen this long after its own length.
 OVERRUN_MARGIN_S = 10.0
+# Outside office hours, the display is turned back on this long before opening.
+WAKE_BEFORE_OPENING_S = 30.0
 # This many stalls in a row (different files) means the player itself is sick: recreate it.
 STALLS_BEFORE_RESTART = 2
 
@@ -139,6 +141,7 @@ class Controller(QObject):
         self._relay.done.connect(self._on_slide_prepared)
         self._hours = hours
         self._on_closed = on_closed
+        self._woken = False  # the display was turned back on ahead of the opening
         self._shown_at = 0.0  # when show() was called on the incoming player
         self._lead_ms = 40.0  # show() -> first picture, learnt; slides hand over this early
         self._connections: list[tuple[Any, Any]] = []
@@ -569,27 +572,39 @@ class Controller(QObject):
         self._close_shown("skipped", "the office closed")
         if self.now.state is not State.CLOSED:
             log.info("outside office hours: closed")
+            self._woken = False
             self._set_now(None, State.CLOSED)
             if self._on_closed is not None:
                 self._on_closed(True)
         self._arm_hours_timer()
 
     def _arm_hours_timer(self) -> None:
-        """Wake at the next opening (and at least every minute: clocks and configs change)."""
+        """Wake before the next opening (and at least every minute: clocks change)."""
         assert self._hours is not None
         now = self.now_local()
         change = self._hours.next_change(now)
-        wait_s = 60.0 if change is None else min(60.0, (change - now).total_seconds())
+        wait_s = 60.0
+        if change is not None:
+            until = (change - now).total_seconds()
+            # Once to wake the display a little early, once at the opening itself.
+            wait_s = until - WAKE_BEFORE_OPENING_S if until > WAKE_BEFORE_OPENING_S else until
+            wait_s = min(60.0, wait_s)
         self._closed_timer.start(max(100, int(wait_s * 1000)))
 
     def _check_hours(self) -> None:
         if self.now.state is not State.CLOSED or self._hours is None:
             return
-        if not self._hours.is_open(self.now_local()):
+        now = self.now_local()
+        if not self._hours.is_open(now):
+            change = self._hours.next_change(now)
+            soon = change is not None and (change - now).total_seconds() <= WAKE_BEFORE_OPENING_S
+            if soon and not self._woken and self._on_closed is not None:
+                self._woken = True
+                self._on_closed(False)  # the TV is on before the first visitor walks in
             self._arm_hours_timer()
             return
         log.info("office hours begin: playing")
-        if self._on_closed is not None:
+        if self._on_closed is not None and not self._woken:
             self._on_closed(False)
         self._set_now(None, State.IDLE)
         self._refresh()

@@ -398,7 +398,7 @@ def test_outside_office_hours_the_screen_closes_and_reopens_on_time(
     started = time.monotonic()
     # A clock that starts 0.6 s before opening time and runs at the real pace.
     clock = lambda: opening - 0.6 + (time.monotonic() - started)  # noqa: E731
-    calls: list[bool] = []
+    calls: list[tuple[bool, State]] = []
     stage = Recorder()
     controller = Controller(
         player,
@@ -408,13 +408,14 @@ def test_outside_office_hours_the_screen_closes_and_reopens_on_time(
         clock=clock,
         spare=SPARES.get(id(player)),
         hours=hours,
-        on_closed=calls.append,
+        on_closed=lambda closed: calls.append((closed, controller.state)),
     )
     controller.start()
-    assert controller.state is State.CLOSED and calls == [True]
+    assert controller.state is State.CLOSED and calls == [(True, State.CLOSED)]
     qtbot.waitUntil(lambda: "red" in stage.shown, timeout=3000)  # opened at 08:00 sharp
     controller.stop()
-    assert calls == [True, False]
+    # The display came back on while still closed (before opening), then red played.
+    assert calls == [(True, State.CLOSED), (False, State.CLOSED)]
 
 
 def test_pdf_pages_and_text_slides_play_in_the_rotation(
