@@ -70,7 +70,7 @@ class Sidecars:
             schedule, found = self._read(item.path + ".yaml")
             problems.extend(p for p in found if p not in problems)
             items.append(dataclasses.replace(item, schedule=schedule) if schedule else item)
-        return Playlist(tuple(items), playlist.source, tuple(problems))
+        return dataclasses.replace(playlist, items=tuple(items), problems=tuple(problems))
 
     def _read(self, path: str) -> tuple[ItemSchedule | None, list[Problem]]:
         try:
@@ -118,7 +118,7 @@ class ContentSource:
             for p in spec.problems:
                 log.error("%s (playing the last good playlist meanwhile)", p)
             self._stale = spec.problems
-        return PlaylistSpec(fallback.source, fallback.entries, spec.problems)
+        return dataclasses.replace(fallback, problems=spec.problems)
 
     def __call__(self) -> Playlist:
         spec = self.load_spec()

@@ -70,6 +70,8 @@ class StageView(Protocol):
 
     def show_idle(self, detail: str = "") -> None: ...
 
+    def begin_fade(self, ms: int) -> None: ...
+
 
 class State(enum.Enum):
     STOPPED = "stopped"
@@ -361,6 +363,7 @@ class Controller(QObject):
         image, self._pages = result
         self._page = page
         self._player.stop()  # a video that was on screen must not go on underneath
+        self._stage.begin_fade(self.playlist.transition.fade_ms)
         self._stage.show_slide(image)
         if page == 1:
             self._succeeded(item, State.SLIDE)
@@ -511,6 +514,7 @@ class Controller(QObject):
             latency_ms = (self._clock() - self._shown_at) * 1000
             self._lead_ms = min(200.0, 0.8 * self._lead_ms + 0.2 * max(0.0, latency_ms))
         self._stop_outgoing()
+        self._stage.begin_fade(self.playlist.transition.fade_ms)
         self._succeeded(item, State.VIDEO)
         if self._pending_frame is not None:
             self._stage.show_frame(self._pending_frame)

@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from kiosk.controller import Controller, State
-from kiosk.core.model import Item, Kind, Playlist
+from kiosk.core.model import Item, Kind, Playlist, Transition
 from kiosk.core.schedule import ItemSchedule, TimeWindow, parse_hours
 from kiosk.core.yamlpos import parse_bytes
 from kiosk.playback.fake import FakePlayer
@@ -28,6 +28,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.shown: list[str] = []
+        self.fades: list[int] = []
 
     def _add(self, what: str) -> None:
         if not self.shown or self.shown[-1] != what:
@@ -43,6 +44,9 @@ class Recorder:
 
     def show_idle(self, detail: str = "") -> None:
         self._add("idle")
+
+    def begin_fade(self, ms: int) -> None:
+        self.fades.append(ms)
 
 
 def video(name: str) -> Item:
@@ -439,3 +443,17 @@ def test_pdf_pages_and_text_slides_play_in_the_rotation(
     assert stage.shown[:2] == ["slide-red", "slide-blue"]
     assert stage.shown[2].startswith("slide-") and stage.shown[3] == "green"
     assert [e.item.rel for e in ended[:2]] == ["phi.pdf", "thu-tuc.md"]  # type: ignore[attr-defined]
+
+
+def test_fade_transition_is_asked_of_the_stage_at_each_switch(
+    qtbot: QtBot, player: FakePlayer, yellow: Path
+) -> None:
+    class Faded(Source):
+        def __call__(self) -> Playlist:
+            return dataclasses.replace(super().__call__(), transition=Transition(0.3))
+
+    controller, stage = make(player, Faded(video("red_0.2s.mp4"), slide(yellow)))
+    controller.start()
+    qtbot.waitUntil(lambda: len(stage.shown) >= 3, timeout=4000)
+    controller.stop()
+    assert stage.fades[:3] == [300, 300, 300]

@@ -179,3 +179,16 @@ def test_core_imports_no_qt_vlc_watchdog() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_transition_fade_and_errors() -> None:
+    s = spec("transition: fade\nfade_seconds: 0.8\nitems:\n  - a.png\n")
+    assert s.valid and s.transition.fade_s == 0.8
+    pl = resolve(s, library("a.png"), 5)
+    assert pl.transition.fade_ms == 800
+    assert spec("transition: fade\nitems: [a.png]\n").transition.fade_s == 0.5
+    assert spec("items: [a.png]\n").transition.fade_s == 0  # a clean cut by default
+    bad = spec("transition: dissolve\nfade_seconds: 9\nitems: [a.png]\n")
+    msgs = messages(bad.problems)
+    assert msgs[0].startswith("/etc/kiosk/pl.yaml:1:13: error: `transition:` is `cut` or `fade`")
+    assert msgs[1].startswith("/etc/kiosk/pl.yaml:2:15: error: `fade_seconds:` must be")

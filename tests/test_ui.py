@@ -140,3 +140,25 @@ def test_window_cursor_is_hidden(qtbot: QtBot) -> None:
     assert window.cursor().shape() == Qt.CursorShape.BlankCursor
     assert window.stage.cursor().shape() == Qt.CursorShape.BlankCursor
     assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
+
+
+def test_crossfade_blends_the_old_picture_out(qtbot: QtBot) -> None:
+    stage = _stage(qtbot, 320, 180)
+    red, blue = (
+        QImage(160, 90, QImage.Format.Format_RGB32),
+        QImage(160, 90, QImage.Format.Format_RGB32),
+    )
+    red.fill(QColor(230, 20, 20))
+    blue.fill(QColor(20, 20, 230))
+    stage.show_slide(red)
+    stage.begin_fade(400)
+    stage.show_slide(blue)
+    assert classify(_rgb(stage.grab().toImage(), 160, 90)) == "red"  # starts from the old one
+
+    def blended() -> bool:
+        r, _, b = _rgb(stage.grab().toImage(), 160, 90)
+        return r > 60 and b > 60  # both pictures visible: a blend, not a cut
+
+    qtbot.waitUntil(blended, timeout=1000)
+    qtbot.waitUntil(lambda: not stage.fading, timeout=2000)
+    assert classify(_rgb(stage.grab().toImage(), 160, 90)) == "blue"

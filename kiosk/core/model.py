@@ -103,10 +103,25 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Transition:
+    """How one item hands over to the next: a clean cut (default) or a crossfade."""
+
+    fade_s: float = 0.0  # 0: cut
+
+    @property
+    def fade_ms(self) -> int:
+        return int(self.fade_s * 1000)
+
+
+CUT = Transition()
+
+
+@dataclass(frozen=True)
 class Playlist:
     items: tuple[Item, ...]
     source: str  # the playlist file, or "<sync folder>" for the default
     problems: tuple[Problem, ...] = field(default=())
+    transition: Transition = CUT
 
     @property
     def empty(self) -> bool:

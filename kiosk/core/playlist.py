@@ -9,11 +9,13 @@ Paths are relative to the sync folder and must stay inside it.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from dataclasses import dataclass
 
 from kiosk.core.library import Library
 from kiosk.core.model import (
+    CUT,
     IMAGE_EXTENSIONS,
     VIDEO_EXTENSIONS,
     Item,
@@ -21,6 +23,7 @@ from kiosk.core.model import (
     Playlist,
     Position,
     Problem,
+    Transition,
     kind_of,
 )
 from kiosk.core.natural import nfc
@@ -30,6 +33,9 @@ from kiosk.core.yamlpos import YMap, YNode, YScalar, YSeq, describe, parse_bytes
 MIN_DURATION = 1.0
 MAX_DURATION = 3600.0
 DEFAULT_SOURCE = "<whole sync folder>"
+_PLAYLIST_KEYS = ("items", "transition", "fade_seconds")
+DEFAULT_FADE_S = 0.5
+MIN_FADE_S, MAX_FADE_S = 0.1, 3.0
 _ITEM_KEYS = ("file", "folder", "duration", "title", *SCHEDULE_KEYS)
 
 
@@ -51,6 +57,7 @@ class PlaylistSpec:
     source: str
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...] = ()
+    transition: Transition = CUT
 
     @property
     def valid(self) -> bool:
@@ -66,7 +73,7 @@ def whole_folder() -> PlaylistSpec:
 def with_rest_of_folder(spec: PlaylistSpec) -> PlaylistSpec:
     """A sync folder's own playlist.yaml: files it does not list follow in natural order."""
     rest = Entry(Position(spec.source), folder=".", rest=True)
-    return PlaylistSpec(spec.source, (*spec.entries, rest), spec.problems)
+    return dataclasses.replace(spec, entries=(*spec.entries, rest))
 
 
 def parse_playlist(data: bytes, path: str, timezone: str = DEFAULT_TIMEZONE) -> PlaylistSpec:
@@ -78,12 +85,17 @@ def parse_playlist(data: bytes, path: str, timezone: str = DEFAULT_TIMEZONE) -> 
             )
         return PlaylistSpec(path, (), tuple(problems))
     items: YNode = node
+    transition = Transition()
     if isinstance(node, YMap):
         for key, _ in node:
-            if key.raw != "items":
+            if key.raw not in _PLAYLIST_KEYS:
                 problems.append(
-                    Problem(key.pos, f"unknown key {key.raw!r}; a playlist has only `items:`")
+                    Problem(
+                        key.pos,
+                        f"unknown key {key.raw!r}; a playlist has {', '.join(_PLAYLIST_KEYS)}",
+                    )
                 )
+        transition = _transition(node, problems)
         listed = node.get("items")
         if listed is None:
             problems.append(Problem(node.pos, "missing `items:` (the list of files to play)"))
@@ -102,7 +114,39 @@ def parse_playlist(data: bytes, path: str, timezone: str = DEFAULT_TIMEZONE) -> 
         entry = _entry(item, problems, timezone)
         if entry is not None:
             entries.append(entry)
-    return PlaylistSpec(path, tuple(entries), tuple(problems))
+    return PlaylistSpec(path, tuple(entries), tuple(problems), transition)
+
+
+def _transition(node: YMap, problems: list[Problem]) -> Transition:
+    """`transition: cut` (default) or `transition: fade`, with `fade_seconds:` (0.5)."""
+    kind = node.get("transition")
+    seconds = node.get("fade_seconds")
+    fade = 0.0
+    if kind is not None:
+        text = kind.text() if isinstance(kind, YScalar) else None
+        if text not in ("cut", "fade"):
+            problems.append(
+                Problem(kind.pos, f"`transition:` is `cut` or `fade`, got {describe(kind)}")
+            )
+        elif text == "fade":
+            fade = DEFAULT_FADE_S
+    if seconds is not None:
+        value = seconds.value if isinstance(seconds, YScalar) else None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (MIN_FADE_S <= float(value) <= MAX_FADE_S)
+        ):
+            problems.append(
+                Problem(
+                    seconds.pos,
+                    f"`fade_seconds:` must be a number from {MIN_FADE_S:g} to {MAX_FADE_S:g}, "
+                    f"got {describe(seconds)}",
+                )
+            )
+        elif fade:
+            fade = float(value)
+    return Transition(fade)
 
 
 def _entry(node: YNode, problems: list[Problem], timezone: str) -> Entry | None:
@@ -278,7 +322,7 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
                 entry.schedule,
             )
         )
-    return Playlist(tuple(items), spec.source, tuple(problems))
+    return Playlist(tuple(items), spec.source, tuple(problems), spec.transition)
 
 
 def _explicit_files(spec: PlaylistSpec, library: Library) -> set[str]:

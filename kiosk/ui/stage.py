@@ -6,7 +6,7 @@ import enum
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QElapsedTimer, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
@@ -55,6 +55,13 @@ class Stage(QWidget):
         self._slide: QImage | None = None
         self._slide_scaled: QImage | None = None
         self.frames_painted = 0
+        # Crossfade: the picture that was on screen, laid over the new one, fading out.
+        self._fade_from: QImage | None = None
+        self._fade_clock = QElapsedTimer()
+        self._fade_ms = 0
+        self._fade_timer = QTimer(self)
+        self._fade_timer.setInterval(16)  # ~60 repaints a second, only while fading
+        self._fade_timer.timeout.connect(self.update)
 
     @property
     def showing(self) -> Showing:
@@ -64,6 +71,20 @@ class Stage(QWidget):
         self._idle = idle
         if self._showing is Showing.IDLE:
             self.update()
+
+    def begin_fade(self, ms: int) -> None:
+        """The next picture fades in over what is on screen now (slides, and videos too:
+        Qt paints every pixel). Called by the controller right before the switch."""
+        if ms <= 0 or self._showing is Showing.NOTHING:
+            return
+        self._fade_from = self.grab().toImage()
+        self._fade_ms = ms
+        self._fade_clock.start()
+        self._fade_timer.start()
+
+    @property
+    def fading(self) -> bool:
+        return self._fade_from is not None
 
     def show_frame(self, frame: QImage) -> None:
         self._showing = Showing.VIDEO
@@ -115,9 +136,22 @@ class Stage(QWidget):
                 painter.drawImage(target.topLeft(), self._slide_scaled)
             else:
                 self._paint_idle(painter)
+            self._paint_fade(painter)
             self.frames_painted += 1
         finally:
             painter.end()
+
+    def _paint_fade(self, painter: QPainter) -> None:
+        if self._fade_from is None:
+            return
+        left = 1.0 - self._fade_clock.elapsed() / max(1, self._fade_ms)
+        if left <= 0:
+            self._fade_from = None
+            self._fade_timer.stop()
+            return
+        painter.setOpacity(left)
+        painter.drawImage(self.rect(), self._fade_from)
+        painter.setOpacity(1.0)
 
     def _fill_around(self, painter: QPainter, target: QRect) -> None:
         if target != self.rect():
