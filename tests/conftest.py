@@ -29,17 +29,16 @@ def no_leaked_threads() -> Iterator[None]:
     yield
     deadline = time.monotonic() + 5
     leaked: list[threading.Thread] = []
-    while time.monotonic() < deadline:
+    for t in threading.enumerate():
         # libVLC's native threads that ran a Python callback stay listed as _DummyThread
         # forever (CPython); they belong to libVLC, which is checked by its own tests.
-        leaked = [
-            t
-            for t in threading.enumerate()
-            if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
-        ]
-        if not leaked:
-            return
-        time.sleep(0.05)
+        if t in before or isinstance(t, threading._DummyThread):
+            continue
+        t.join(timeout=max(0.0, deadline - time.monotonic()))  # give it time to finish
+        if t.is_alive():
+            leaked.append(t)
+    if not leaked:
+        return
     pytest.fail(f"threads leaked by the test: {[t.name for t in leaked]}")
 
 

@@ -28,7 +28,7 @@ from kiosk.core.model import (
 )
 from kiosk.core.natural import nfc
 from kiosk.core.schedule import DEFAULT_TIMEZONE, SCHEDULE_KEYS, ItemSchedule, parse_item_schedule
-from kiosk.core.yamlpos import YMap, YNode, YScalar, YSeq, describe, parse_bytes
+from kiosk.core.yamlpos import YMap, YNode, YScalar, YSeq, describe, number_in, parse_bytes
 
 MIN_DURATION = 1.0
 MAX_DURATION = 3600.0
@@ -131,12 +131,8 @@ def _transition(node: YMap, problems: list[Problem]) -> Transition:
         elif text == "fade":
             fade = DEFAULT_FADE_S
     if seconds is not None:
-        value = seconds.value if isinstance(seconds, YScalar) else None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not (MIN_FADE_S <= float(value) <= MAX_FADE_S)
-        ):
+        value = number_in(seconds, MIN_FADE_S, MAX_FADE_S)
+        if value is None:
             problems.append(
                 Problem(
                     seconds.pos,
@@ -145,7 +141,7 @@ def _transition(node: YMap, problems: list[Problem]) -> Transition:
                 )
             )
         elif fade:
-            fade = float(value)
+            fade = value
     return Transition(fade)
 
 
@@ -203,13 +199,9 @@ def _duration(node: YMap, problems: list[Problem]) -> float | None:
     value = node.get("duration")
     if value is None:
         return None
-    if (
-        isinstance(value, YScalar)
-        and isinstance(value.value, int | float)
-        and not isinstance(value.value, bool)
-        and MIN_DURATION <= float(value.value) <= MAX_DURATION
-    ):
-        return float(value.value)
+    seconds = number_in(value, MIN_DURATION, MAX_DURATION)
+    if seconds is not None:
+        return seconds
     problems.append(
         Problem(
             value.pos,

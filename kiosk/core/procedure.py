@@ -50,8 +50,19 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from kiosk.core.model import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, Position, Problem
+from kiosk.core.playlist import MAX_DURATION, MIN_DURATION
 from kiosk.core.schedule import SCHEDULE_KEYS, ItemSchedule, parse_item_schedule
-from kiosk.core.yamlpos import TAG_NULL, YMap, YNode, YScalar, YSeq, decode, describe, parse
+from kiosk.core.yamlpos import (
+    TAG_NULL,
+    YMap,
+    YNode,
+    YScalar,
+    YSeq,
+    decode,
+    describe,
+    number_in,
+    parse,
+)
 
 __all__ = [
     "MARKDOWN_EXTENSIONS",
@@ -73,8 +84,6 @@ TEXT_SLIDE_EXTENSIONS = YAML_EXTENSIONS | MARKDOWN_EXTENSIONS
 PDF_EXTENSIONS = frozenset({".pdf"})
 _SHOWN = VIDEO_EXTENSIONS | IMAGE_EXTENSIONS | PDF_EXTENSIONS | MARKDOWN_EXTENSIONS
 
-MIN_DURATION = 1.0
-MAX_DURATION = 3600.0
 LONG_URL = 120  # characters; longer links make dense QR codes that are hard to scan
 _FIELD_KEYS = (
     "kind",
@@ -602,14 +611,9 @@ def _duration(node: YMap, problems: list[Problem]) -> float | None:
     value = node.get("duration")
     if value is None:
         return None
-    if (
-        isinstance(value, YScalar)
-        and isinstance(value.value, int | float)
-        and not isinstance(value.value, bool)
-        and ":" not in value.raw
-        and MIN_DURATION <= float(value.value) <= MAX_DURATION
-    ):
-        return float(value.value)
+    seconds = number_in(value, MIN_DURATION, MAX_DURATION)
+    if seconds is not None:
+        return seconds
     problems.append(
         Problem(
             value.pos,

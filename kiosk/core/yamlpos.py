@@ -32,6 +32,7 @@ __all__ = [
     "YSeq",
     "decode",
     "describe",
+    "number_in",
     "parse",
     "parse_bytes",
     "to_python",
@@ -141,6 +142,15 @@ def describe(node: YNode) -> str:
     if node.tag == TAG_NULL:
         return "nothing (null)"
     return f"{node.raw!r} (read by YAML as {node.kind} {node.value!r})"
+
+
+def number_in(node: YNode, low: float, high: float) -> float | None:
+    """A plain number from `low` to `high`, or None: booleans and base-60 `1:30` are refused."""
+    if not isinstance(node, YScalar) or isinstance(node.value, bool) or ":" in node.raw:
+        return None
+    if not isinstance(node.value, int | float) or not low <= float(node.value) <= high:
+        return None
+    return float(node.value)
 
 
 def to_python(node: YNode | None) -> object:
