@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from kiosk import __version__
@@ -14,6 +15,8 @@ examples:
   kiosk run --config /etc/kiosk/office.yaml
   kiosk run --sync-dir /srv/kiosk/sync --windowed
   kiosk check --config /etc/kiosk/office.yaml    validate everything, play nothing
+  kiosk check --at "2026-12-01 08:00"     what would play at that moment (office-local time)
+  kiosk preview --out sheet.png           a picture of every item of the rotation
   kiosk status                            what is on screen, what is wrong
   kiosk status --json                     the same for scripts
   sudo .venv/bin/kiosk install-service --config /etc/kiosk/office.yaml   start at boot
@@ -54,6 +57,18 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--screen", type=int, metavar="N", help="screen number (0 = first)")
 
 
+def _parse_at(text: str) -> datetime:
+    from kiosk.preview import parse_at
+
+    return parse_at(text)
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    from kiosk.preview import parse_size
+
+    return parse_size(text)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="kiosk",
@@ -90,6 +105,35 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_common(check)
+    check.add_argument(
+        "--at",
+        type=_parse_at,
+        metavar="TIME",
+        help='also list what would play at TIME, office-local ("2026-12-01 08:00")',
+    )
+    preview = sub.add_parser(
+        "preview",
+        help="draw a contact sheet (PNG) of the rotation: every item as it will appear",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_common(preview)
+    preview.add_argument(
+        "--at",
+        type=_parse_at,
+        metavar="TIME",
+        help='the rotation at TIME, office-local ("2026-12-01 08:00"; default: now)',
+    )
+    preview.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the PNG file to write"
+    )
+    preview.add_argument(
+        "--size",
+        type=_parse_size,
+        default=(1920, 1080),
+        metavar="WxH",
+        help="screen size the slides are laid out for (default 1920x1080)",
+    )
     status = sub.add_parser(
         "status",
         help="what the running player is doing",
@@ -144,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         return commands.run(args)
     if args.command == "check":
         return commands.check(args)
+    if args.command == "preview":
+        return commands.preview(args)
     if args.command == "install-service":
         return commands.install_service(args)
     return commands.status(args)

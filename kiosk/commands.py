@@ -8,10 +8,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.config import Config, config_path_from_env, load_config
 from kiosk.core.model import Position, Problem
 from kiosk.health import write_atomic
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +88,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    from kiosk.content import read_spec
+    from kiosk.content import Sidecars, read_spec
     from kiosk.core.playlist import resolve
+    from kiosk.preview import expiry_problems, office_time, rotation, rotation_lines
     from kiosk.probe import probe
     from kiosk.sync.scan import scan
 
     cfg, problems = load(args)
+    at = getattr(args, "at", None)
     sync_dir = sync_dir_of(cfg)
-    spec = read_spec(cfg.playlist, sync_dir)
+    spec = read_spec(cfg.playlist, sync_dir, cfg.office_timezone)
     problems += list(spec.problems)
     library = scan(sync_dir)
     if not library.readable:
@@ -109,20 +115,29 @@ def check(args: argparse.Namespace) -> int:
             problems.append(
                 Problem(_pos(str(cfg.office_logo)), f"office.logo cannot be shown: {reason}")
             )
-    playlist = resolve(spec, library, cfg.slides_duration)
+    # Sidecar schedules (clip.mp4.yaml) apply as in the player, so --at and expiry see them.
+    playlist = Sidecars(cfg.office_timezone).apply(resolve(spec, library, cfg.slides_duration))
     problems += [p for p in playlist.problems if p not in problems]
     ok = 0
+    failed: dict[str, str] = {}
     for item in playlist.items:
         reason = probe(item.path)
         if reason is None:
             ok += 1
             continue
+        failed[item.path] = reason
         where = f" (listed at {item.origin})" if item.origin and item.origin.line else ""
         problems.append(
             Problem(_pos(item.path), f"cannot be played: {reason}; it will be skipped{where}")
         )
+    if at is None:
+        problems += expiry_problems(playlist, office_time(None, cfg.office_timezone))
     for p in problems:
         print(p)
+    if at is not None:
+        when = office_time(at, cfg.office_timezone)
+        for line in rotation_lines(rotation(playlist, when, failed), cfg.hours, when):
+            print(line)
     errors = len(_errors(problems))
     warnings = len(problems) - errors
     print(
@@ -131,6 +146,53 @@ def check(args: argparse.Namespace) -> int:
         f"{warnings} warning(s)"
     )
     return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def preview(args: argparse.Namespace) -> int:
+    """Writes the contact sheet of the rotation (kiosk.preview) as a PNG.
+
+    Offscreen Qt unless QT_QPA_PLATFORM says otherwise: nothing is shown on a screen, so a
+    missing or unusable DISPLAY (an SSH session, a service) must not stop it.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    from kiosk.preview import make_preview
+
+    cfg, problems = load(args)
+    _print_problems(problems)
+    if _errors(problems):
+        print("kiosk preview: fix the config problems above first", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    _app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])  # kept until return
+    sheet, found = make_preview(cfg, sync_dir_of(cfg), args.at, args.size)
+    _print_problems(found)
+    out: Path = args.out
+    folder = out.parent if str(out.parent) else Path(".")
+    why = _write_png(sheet.image, out) if folder.is_dir() else "the folder does not exist"
+    if why is not None:
+        print(f"kiosk preview: cannot write {out}: {why}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    items = {c.item.path for c in sheet.cells}
+    aside = items - {c.item.path for c in sheet.cells if not c.set_aside}
+    print(
+        f"wrote {out}: {len(sheet.cells)} picture(s) of {len(items)} item(s), "
+        f"{len(aside)} set aside"
+    )
+    return EXIT_OK
+
+
+def _write_png(image: QImage, out: Path) -> str | None:
+    """Writes through a temporary file renamed into place: a viewer never sees half a PNG."""
+    tmp = out.with_name(f".{out.name}.tmp.png")  # the suffix tells Qt the format
+    try:
+        if not image.save(str(tmp)):
+            raise OSError("not writable, or the disk is full")
+        os.replace(tmp, out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        return str(e.strerror or e)
+    return None
 
 
 def _pos(path: str) -> Position:
