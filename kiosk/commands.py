@@ -136,7 +136,8 @@ def check(args: argparse.Namespace) -> int:
         print(p)
     if at is not None:
         when = office_time(at, cfg.office_timezone)
-        for line in rotation_lines(rotation(playlist, when, failed), cfg.hours, when):
+        slots = rotation(playlist, when, failed)
+        for line in rotation_lines(slots, cfg.hours, when, cfg.closed_mode):
             print(line)
     errors = len(_errors(problems))
     warnings = len(problems) - errors

@@ -196,7 +196,7 @@ def rotation(playlist: Playlist, at: datetime, failed: dict[str, str]) -> list[S
     return slots
 
 
-def hours_lines(hours: OfficeHours, at: datetime) -> list[str]:
+def hours_lines(hours: OfficeHours, at: datetime, closed_mode: str = "slide") -> list[str]:
     """Whether the office is open at `at`, and if not, its hours and when it opens again."""
     local = hours.local(at)
     when = f"{format_vn_datetime(local)} ({hours.timezone})"
@@ -205,7 +205,8 @@ def hours_lines(hours: OfficeHours, at: datetime) -> list[str]:
     if hours.is_open(local):
         return [f"at {when}: the office is open"]
     why = " (a holiday)" if local.date() in hours.holidays else ""
-    lines = [f"at {when}: the office is CLOSED{why}; the screen shows the closed screen"]
+    then = "the display is turned off" if closed_mode == "display_off" else "the closed slide shows"
+    lines = [f"at {when}: the office is CLOSED{why}; {then}"]
     lines.append("  office hours:")
     lines += [f"    {days}: {times}" for days, times in hours.summary()] or ["    (none)"]
     reopen = hours.next_change(local)
@@ -214,9 +215,11 @@ def hours_lines(hours: OfficeHours, at: datetime) -> list[str]:
     return lines
 
 
-def rotation_lines(slots: Sequence[Slot], hours: OfficeHours, at: datetime) -> list[str]:
+def rotation_lines(
+    slots: Sequence[Slot], hours: OfficeHours, at: datetime, closed_mode: str = "slide"
+) -> list[str]:
     """The `kiosk check --at` report: office open or closed, the loop in order, the rest."""
-    lines = hours_lines(hours, at)
+    lines = hours_lines(hours, at, closed_mode)
     closed = not hours.is_open(at)
     shown = [s for s in slots if s.order is not None]
     if closed:

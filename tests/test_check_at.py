@@ -121,7 +121,7 @@ def test_at_when_the_office_is_closed_says_so_with_the_hours(
     assert code == 0
     assert part[:6] == [
         "at Thứ Bảy, 05/12/2026 14:00 (Asia/Ho_Chi_Minh): the office is CLOSED; "
-        "the screen shows the closed screen",
+        "the closed slide shows",
         "office hours:",
         "Thứ Hai - Thứ Sáu: 07:30-11:30, 13:30-17:00",
         "Thứ Bảy: 07:30-11:30",
