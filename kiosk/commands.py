@@ -87,6 +87,19 @@ def run(args: argparse.Namespace) -> int:
     return run_app(settings)
 
 
+def offscreen_app() -> object:
+    """A Qt application without a window (for `check`), with the bundled fonts registered."""
+    if not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtGui import QGuiApplication
+
+    from kiosk.ui.fonts import load_bundled_fonts
+
+    app = QGuiApplication.instance() or QGuiApplication(["kiosk"])
+    load_bundled_fonts()
+    return app
+
+
 def check(args: argparse.Namespace) -> int:
     from kiosk.content import Sidecars, read_spec
     from kiosk.core.playlist import resolve
@@ -94,6 +107,7 @@ def check(args: argparse.Namespace) -> int:
     from kiosk.probe import probe
     from kiosk.sync.scan import scan
 
+    _qt = offscreen_app()  # kept alive: text slides are laid out for real (Qt, fonts)
     cfg, problems = load(args)
     at = getattr(args, "at", None)
     sync_dir = sync_dir_of(cfg)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.core.library import Library
-from kiosk.core.model import Item, Playlist, Position, Problem
+from kiosk.core.model import Item, Kind, Playlist, Position, Problem
 from kiosk.core.playlist import (
     PlaylistSpec,
     parse_playlist,
@@ -23,6 +23,7 @@ from kiosk.core.playlist import (
     whole_folder,
     with_rest_of_folder,
 )
+from kiosk.core.procedure import parse_procedure
 from kiosk.core.schedule import DEFAULT_TIMEZONE, ItemSchedule, parse_sidecar
 
 log = logging.getLogger(__name__)
@@ -54,23 +55,45 @@ def _parse_file(path: Path, hint: str, timezone: str) -> PlaylistSpec:
 
 
 class Sidecars:
-    """Schedules kept next to files (`clip.mp4.yaml`), re-read only when they change."""
+    """Per-file settings from outside the playlist, re-read only when their file changes:
+    a sidecar schedule (`clip.mp4.yaml`), or a procedure slide's own `duration:` and
+    schedule keys. The playlist's own rule wins, then the sidecar, then the slide."""
 
     def __init__(self, timezone: str) -> None:
         self.timezone = timezone
         self._cache: dict[str, tuple[float, ItemSchedule | None, list[Problem]]] = {}
+        self._slides: dict[str, tuple[float, float | None, ItemSchedule | None]] = {}
 
     def apply(self, playlist: Playlist) -> Playlist:
         items: list[Item] = []
         problems = list(playlist.problems)
         for item in playlist.items:
-            if item.schedule is not None:  # the playlist's own rule wins
-                items.append(item)
-                continue
-            schedule, found = self._read(item.path + ".yaml")
-            problems.extend(p for p in found if p not in problems)
-            items.append(dataclasses.replace(item, schedule=schedule) if schedule else item)
+            if item.schedule is None:
+                schedule, found = self._read(item.path + ".yaml")
+                problems.extend(p for p in found if p not in problems)
+                if schedule is not None:
+                    item = dataclasses.replace(item, schedule=schedule)
+            if item.kind is Kind.TEXT:
+                item = self._slide_own(item)
+            items.append(item)
         return dataclasses.replace(playlist, items=tuple(items), problems=tuple(problems))
+
+    def _slide_own(self, item: Item) -> Item:
+        try:
+            mtime = os.stat(item.path).st_mtime
+            cached = self._slides.get(item.path)
+            if cached is None or cached[0] != mtime:
+                slide, _ = parse_procedure(Path(item.path).read_bytes(), item.path)
+                cached = (mtime, slide.duration, slide.schedule) if slide else (mtime, None, None)
+                self._slides[item.path] = cached
+        except OSError:
+            return item  # its probe or its turn on screen will say what is wrong
+        _, duration, schedule = cached
+        if duration is not None and not item.duration_asked:
+            item = dataclasses.replace(item, duration=duration)
+        if schedule is not None and item.schedule is None:
+            item = dataclasses.replace(item, schedule=schedule)
+        return item
 
     def _read(self, path: str) -> tuple[ItemSchedule | None, list[Problem]]:
         try:

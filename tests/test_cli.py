@@ -185,3 +185,21 @@ def test_bundled_demo_and_example_playlist_check_clean() -> None:
         str(root / "assets" / "demo"),
     )
     assert "office.yaml" in out.stdout
+
+
+def test_check_lays_out_text_slides_and_refuses_too_much_text(tmp_path: Path) -> None:
+    """In its own process (no test Qt app): `check` must bring up Qt and the fonts itself."""
+    sync = tmp_path / "sync"
+    sync.mkdir()
+    (sync / "1-thu-tuc.md").write_text(
+        "# Cấp bản sao trích lục hộ tịch\n\n1. Nộp tờ khai\n2. Nhận kết quả\n", encoding="utf-8"
+    )
+    steps = "".join(
+        f"{i}. {'Điền đầy đủ thông tin vào tờ khai theo mẫu ' * 6}\n" for i in range(1, 40)
+    )
+    (sync / "2-qua-dai.md").write_text(f"# Quá nhiều chữ\n\n{steps}", encoding="utf-8")
+    out = kiosk("check", "--sync-dir", str(sync))
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == 1, out.stdout + out.stderr
+    errors = [line for line in out.stdout.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and "2-qua-dai.md" in errors[0] and "too much text" in errors[0]

@@ -293,3 +293,20 @@ def test_broken_folder_playlist_at_start_plays_the_folder(sync_dir: Path) -> Non
     pl = source()
     assert [i.rel for i in pl.items] == ["a.mp4", "b.mp4"]
     assert pl.problems and str(pl.problems[0]).startswith(f"{sync_dir / 'playlist.yaml'}:2:1")
+
+
+def test_a_procedure_slide_brings_its_own_duration_and_dates(sync_dir: Path) -> None:
+    (sync_dir / "1-old.md").write_text(
+        "---\nduration: 25\nvalid_until: 2020-01-31\n---\n# Thủ tục cũ\n\n1. Bước một\n",
+        encoding="utf-8",
+    )
+    (sync_dir / "2-new.md").write_text("# Thủ tục mới\n\n1. Bước một\n", encoding="utf-8")
+    names = ("1-old.md", "2-new.md")
+    source = ContentSource(sync_dir, None, 10.0, lambda: _lib(sync_dir, *names))
+    old, new = source().items
+    assert (old.duration, new.duration) == (25.0, 10.0)
+    assert old.schedule is not None and str(old.schedule.valid_until) == "2020-01-31"
+    (sync_dir / "playlist.yaml").write_text(
+        "items:\n  - file: 1-old.md\n    duration: 5\n", encoding="utf-8"
+    )
+    assert source().items[0].duration == 5.0  # the playlist's word beats the slide's

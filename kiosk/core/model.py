@@ -96,6 +96,7 @@ class Item:
     size: int = 0  # size and mtime when listed: a failed file is retried only once it changes
     mtime: float = 0.0
     schedule: ItemSchedule | None = None  # when it may show (playlist keys or a sidecar)
+    duration_asked: bool = False  # the playlist gave `duration:` (beats a slide's own)
 
     @property
     def stamp(self) -> tuple[int, float]:

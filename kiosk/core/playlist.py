@@ -278,6 +278,7 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
                         f.size,
                         f.mtime,
                         entry.schedule,
+                        entry.duration is not None,
                     )
                 )
             continue
@@ -312,6 +313,7 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
                 found.size,
                 found.mtime,
                 entry.schedule,
+                entry.duration is not None,
             )
         )
     return Playlist(tuple(items), spec.source, tuple(problems), spec.transition)
