@@ -173,10 +173,10 @@ def test_bundled_demo_and_example_playlist_check_clean() -> None:
     root = Path(__file__).resolve().parent.parent
     out = kiosk("check")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "5 playable item(s), 0 error(s), 0 warning(s)" in out.stdout
+    assert "6 playable item(s), 0 error(s), 0 warning(s)" in out.stdout
     out = kiosk("check", "--playlist", str(root / "playlists" / "demo.yaml"))
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "5 playable item(s), 0 error(s), 0 warning(s)" in out.stdout
+    assert "6 playable item(s), 0 error(s), 0 warning(s)" in out.stdout
     out = kiosk(
         "check",
         "--config",
