@@ -167,7 +167,7 @@ def _entry(node: YNode, problems: list[Problem], timezone: str) -> Entry | None:
     file = _text(node, "file", problems)
     folder = _text(node, "folder", problems)
     title = _text(node, "title", problems)
-    duration = _duration(node, problems)
+    duration = parse_duration(node, problems)
     schedule, more = parse_item_schedule(node, timezone)
     problems.extend(more)
     if (file is None) == (folder is None):
@@ -195,7 +195,8 @@ def _text(node: YMap, key: str, problems: list[Problem]) -> str | None:
     return None
 
 
-def _duration(node: YMap, problems: list[Problem]) -> float | None:
+def parse_duration(node: YMap, problems: list[Problem]) -> float | None:
+    """`duration:` of a playlist item or a procedure slide, in seconds (None if absent)."""
     value = node.get("duration")
     if value is None:
         return None

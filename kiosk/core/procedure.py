@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from kiosk.core.model import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, Position, Problem
-from kiosk.core.playlist import MAX_DURATION, MIN_DURATION
+from kiosk.core.playlist import parse_duration as _duration
 from kiosk.core.schedule import SCHEDULE_KEYS, ItemSchedule, parse_item_schedule
 from kiosk.core.yamlpos import (
     TAG_NULL,
@@ -60,7 +60,6 @@ from kiosk.core.yamlpos import (
     YSeq,
     decode,
     describe,
-    number_in,
     parse,
 )
 
@@ -605,20 +604,3 @@ def _image(node: YMap, problems: list[Problem]) -> str | None:
         )
         return None
     return clean
-
-
-def _duration(node: YMap, problems: list[Problem]) -> float | None:
-    value = node.get("duration")
-    if value is None:
-        return None
-    seconds = number_in(value, MIN_DURATION, MAX_DURATION)
-    if seconds is not None:
-        return seconds
-    problems.append(
-        Problem(
-            value.pos,
-            f"`duration:` must be a number of seconds from {MIN_DURATION:g} to "
-            f"{MAX_DURATION:g}, got {describe(value)}",
-        )
-    )
-    return None
