@@ -1,0 +1,1 @@
+"""Pieces of bench/gaps: coded media, screen grab, players, analysis, report."""
