@@ -69,6 +69,8 @@ class Analysis:
     out_of_order: int  # transitions to another item than the playlist's next one
     startup_capture: int | None  # index of the first capture that showed an item
     lost_mid_clip: int  # frame numbers missing inside appearances (not at their ends)
+    mid_frames: int  # clip frames seen strictly inside an appearance (not its first or last)
+    mid_long: int  # ... of which on screen for more than FRAME_CAPTURES captures (jitter floor)
     glitches: int
     slide_captures: list[int]  # how many captures each complete slide appearance lasted
 
@@ -127,7 +129,7 @@ def analyse(samples: Sequence[Sample], items: Sequence[Item]) -> Analysis:
     apps, first = segment(samples, items)
     transitions: list[Transition] = []
     out_of_order = 0
-    lost = 0
+    lost = mid_frames = mid_long = 0
     slides: list[int] = []
     n = len(items)
     # The last appearance may be cut short by the end of the capture: not judged.
@@ -163,12 +165,18 @@ def analyse(samples: Sequence[Sample], items: Sequence[Item]) -> Analysis:
             numbers = sorted({f for f in app.frames if f is not None})
             if numbers:
                 lost += numbers[-1] - numbers[0] + 1 - len(numbers)
+            runs = [len(list(g)) for f, g in itertools.groupby(app.frames) if f is not None]
+            inner = runs[1:-1]
+            mid_frames += len(inner)
+            mid_long += sum(1 for r in inner if r > FRAME_CAPTURES)
     return Analysis(
         appearances=apps,
         transitions=transitions,
         out_of_order=out_of_order,
         startup_capture=first,
         lost_mid_clip=lost,
+        mid_frames=mid_frames,
+        mid_long=mid_long,
         glitches=sum(a.glitches for a in apps),
         slide_captures=slides,
     )

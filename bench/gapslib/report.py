@@ -109,6 +109,12 @@ def table(size: str, wanted: int, runs: dict[str, list[RunResult]]) -> str:
     out.append(
         "frames lost mid-clip / black inside an item / transitions out of order: " + " | ".join(odd)
     )
+    floor = []
+    for p, rs in runs.items():
+        a = [r.analysis for r in rs if r.analysis]
+        seen, long = sum(x.mid_frames for x in a), sum(x.mid_long for x in a)
+        floor.append(f"{p} {100 * long / seen:.1f} %" if seen else f"{p} -")
+    out.append("jitter floor, mid-clip frames on screen > 2 captures: " + " | ".join(floor))
     for rs in runs.values():
         for r in rs:
             if r.error:
@@ -132,4 +138,6 @@ How to read it (capture at {CAPTURE_FPS} fps = {CAPTURE_MS:.0f} ms per captured 
   CPU s/min      utime+stime of the player's process tree per minute of playing, from
                  {1:.0f} s after its first picture to the end of the main run
   peak RSS MB    largest sum of VmRSS over the process tree, sampled every 0.5 s
-  CPU target     kiosk <= {CPU_FACTOR} x the better of cvlc/mpv"""
+  CPU target     kiosk <= {CPU_FACTOR} x the better of cvlc/mpv
+  jitter floor   how often a frame in the middle of a clip (no transition near) stays more
+                 than 2 captures: how often 'held' would read 20 ms from timing jitter alone"""
