@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from kiosk.core.model import Item, Kind, Playlist
@@ -30,6 +30,11 @@ RETRY_FAILED_AFTER_S = 600.0
 STALL_AFTER_S = 5.0
 # ... and so is one still on screen this long after its own length.
 OVERRUN_MARGIN_S = 10.0
+# After a switch, the outgoing player is stopped and the next item prepared this much later.
+AFTER_SWITCH_MS = 250
+# Video -> video hand-over starts this share of the learnt start latency before the end
+# (under 1: a frame held a touch long is better than the last frame cut).
+HANDOVER_SHARE = 0.8
 # Outside office hours, the display is turned back on this long before opening.
 WAKE_BEFORE_OPENING_S = 30.0
 # This many stalls in a row (different files) means the player itself is sick: recreate it.
@@ -167,11 +172,25 @@ class Controller(QObject):
         self._pending_frame: QImage | None = None
         self._slide_timer = QTimer(self)
         self._slide_timer.setSingleShot(True)
+        # Precise: Qt's default coarse timers may fire 5 % late (half a second on a 10 s slide).
+        self._slide_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._slide_timer.timeout.connect(self._on_slide_done)
         self._idle_timer = QTimer(self)
         self._idle_timer.setSingleShot(True)
         self._idle_timer.setInterval(idle_retry_ms)
         self._idle_timer.timeout.connect(self._retry_from_idle)
+        # After a switch: stop the outgoing player and prepare the next item, a moment later
+        # so the first frames of the new item get the Qt thread to themselves.
+        self._after_switch_timer = QTimer(self)
+        self._after_switch_timer.setSingleShot(True)
+        self._after_switch_timer.setInterval(AFTER_SWITCH_MS)
+        self._after_switch_timer.timeout.connect(self._after_switch)
+        # Video -> video: the next clip is shown this much before the current one ends, so its
+        # first picture lands as the last one finishes (learnt start latency).
+        self._handover_timer = QTimer(self)
+        self._handover_timer.setSingleShot(True)
+        self._handover_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._handover_timer.timeout.connect(self._on_handover)
         self._closed_timer = QTimer(self)
         self._closed_timer.setSingleShot(True)
         self._closed_timer.timeout.connect(self._check_hours)
@@ -216,9 +235,14 @@ class Controller(QObject):
         return self._player
 
     def stop(self) -> None:
-        self._slide_timer.stop()
-        self._idle_timer.stop()
-        self._watch_timer.stop()
+        for timer in (
+            self._slide_timer,
+            self._idle_timer,
+            self._watch_timer,
+            self._after_switch_timer,
+            self._handover_timer,
+        ):
+            timer.stop()
         for p in self.players():
             p.stop()
         self._prepared = self._outgoing = None
@@ -368,7 +392,7 @@ class Controller(QObject):
         if page == 1:
             self._succeeded(item, State.SLIDE)
         else:
-            QTimer.singleShot(0, self, self._prepare_next)
+            self._after_switch_timer.start()
         duration_ms = (item.duration if item.duration is not None else 10.0) * 1000
         upcoming = self.upcoming()
         last_page = page >= self._pages
@@ -426,15 +450,17 @@ class Controller(QObject):
         item, start = self._shown
         self._shown = None
         self._watch_timer.stop()
+        self._handover_timer.stop()
         self.item_ended.emit(Shown(item, start, self._clock(), outcome, reason))
 
     def _succeeded(self, item: Item, state: State) -> None:
         self._close_shown("completed")
-        QTimer.singleShot(0, self, self._prepare_next)  # after the picture is up
+        self._after_switch_timer.start()  # once the new picture is up
         self._shown = (item, self._clock())
         if state is State.VIDEO:
             self._last_pos, self._last_progress = -1, self._clock()
             self._watch_timer.start()
+            self._arm_handover()
         self._fails_in_a_row = 0
         self.failures.pop(item.path, None)
         self.counters.played += 1
@@ -451,6 +477,7 @@ class Controller(QObject):
         self.changed.emit()
 
     def _go_idle(self) -> None:
+        self._after_switch_timer.stop()
         for p in self.players():
             p.stop()
         self._prepared = self._prepared_slide = self._outgoing = None
@@ -513,12 +540,52 @@ class Controller(QObject):
         if self._spare is not None:
             latency_ms = (self._clock() - self._shown_at) * 1000
             self._lead_ms = min(200.0, 0.8 * self._lead_ms + 0.2 * max(0.0, latency_ms))
-        self._stop_outgoing()
         self._stage.begin_fade(self.playlist.transition.fade_ms)
-        self._succeeded(item, State.VIDEO)
+        self._succeeded(item, State.VIDEO)  # the outgoing player stops a moment later
         if self._pending_frame is not None:
             self._stage.show_frame(self._pending_frame)
             self._pending_frame = None
+
+    def _after_switch(self) -> None:
+        self._stop_outgoing()
+        self._prepare_next()
+
+    def _arm_handover(self) -> None:
+        if self._spare is None:
+            return
+        length, pos = self._player.length_ms(), self._player.position_ms()
+        if length <= 0:
+            return
+        delay = length - max(0, pos) - HANDOVER_SHARE * self._lead_ms
+        if delay > AFTER_SWITCH_MS + 100:  # else EndReached is soon enough
+            self._handover_timer.start(int(delay))
+
+    def _on_handover(self) -> None:
+        """Show the next clip a little early; the current one keeps painting until then."""
+        item = self.now.item
+        upcoming = self.upcoming()
+        held = self._prepared
+        length, pos = self._player.length_ms(), self._player.position_ms()
+        early_ms = length - pos - HANDOVER_SHARE * self._lead_ms
+        if self.now.state is State.VIDEO and early_ms > 50:
+            # Behind schedule (a slow start, a hiccup): look again when it should be there.
+            # A clip that stopped advancing is the watch's business, not a hand-over.
+            if self._clock() - self._last_progress < 1.0:
+                self._handover_timer.start(int(early_ms))
+            return
+        if (
+            self.now.state is not State.VIDEO
+            or item is None
+            or self._dirty  # the next item may change at this boundary: wait for the end
+            or upcoming is None
+            or upcoming.kind is not Kind.VIDEO
+            or held is None
+            or held.path != upcoming.path
+        ):
+            return
+        self._stalls_in_a_row = 0
+        self._close_shown("completed")
+        self._next()
 
     def _stop_outgoing(self) -> None:
         outgoing, self._outgoing = self._outgoing, None
@@ -526,6 +593,9 @@ class Controller(QObject):
             outgoing.stop()
 
     def _on_frame(self, player: Player, frame: QImage) -> None:
+        if player is self._outgoing and self.now.state is State.LOADING:
+            self._stage.show_frame(frame)  # the last frames of the clip being handed over
+            return
         if player is not self._player:
             return
         if self.now.state is State.VIDEO:
@@ -571,6 +641,7 @@ class Controller(QObject):
 
     # ----------------------------------------------------------- office hours
     def _go_closed(self) -> None:
+        self._after_switch_timer.stop()
         for p in self.players():
             p.stop()
         self._close_shown("skipped", "the office closed")
@@ -656,6 +727,7 @@ class Controller(QObject):
             return True
         log.warning("%d stalls in a row: recreating the video player", self._stalls_in_a_row)
         self._disconnect_all()
+        self._after_switch_timer.stop()
         for p in self.players():
             p.close()
         self._prepared = self._outgoing = None

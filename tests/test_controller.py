@@ -457,3 +457,24 @@ def test_fade_transition_is_asked_of_the_stage_at_each_switch(
     qtbot.waitUntil(lambda: len(stage.shown) >= 3, timeout=4000)
     controller.stop()
     assert stage.fades[:3] == [300, 300, 300]
+
+
+def test_video_to_video_hands_over_just_before_the_end(qtbot: QtBot) -> None:
+    """The next clip is shown a start-latency early, so its first picture meets the end."""
+    one, two = FakePlayer(start_timeout=0.5), FakePlayer(start_timeout=0.5)
+    source = Source(video("red_0.8s.mp4"), video("green_0.8s.mp4"))
+    stage = Recorder()
+    controller = Controller(one, stage, source, SlideRenderer(), spare=two)
+    events: list[str] = []
+    for name, p in (("one", one), ("two", two)):
+        p.started.connect(lambda name=name: events.append(f"{name} started"))
+        p.finished.connect(lambda name=name: events.append(f"{name} finished"))
+    controller.start()
+    qtbot.waitUntil(lambda: stage.shown[:2] == ["red", "green"], timeout=3000)
+    controller.stop()
+    first, second = ("two", "one") if events[0] == "two started" else ("one", "two")
+    # The incoming clip started while the outgoing one was still playing its last frames.
+    handover = events.index(f"{second} started")
+    assert f"{first} finished" not in events[:handover], events
+    one.close()
+    two.close()

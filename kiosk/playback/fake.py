@@ -206,12 +206,12 @@ class FakePlayer(QObject):
             return
         self._deadline.stop()
         self._started = True
+        self._play_started = time.monotonic()  # position 0 from here, as libVLC's get_time()
         self.started.emit()
         if gen != self._gen or self._done:
             return
         self.frame.emit(self._image)
         self._frames.start(_ms(self.frame_interval))
-        self._play_started = time.monotonic()
         if self._clip.freeze_at is not None:
             QTimer.singleShot(_ms(self._clip.freeze_at), self, lambda: self._freeze(gen))
         else:

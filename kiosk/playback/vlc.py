@@ -460,6 +460,10 @@ class VlcPlayer(QObject):
 
         self._pending_lock = threading.Lock()
         self._pending: tuple[QImage, int] | None = None
+        # An item's first picture is never replaced by a later one before it was painted:
+        # a busy moment at the switch must not skip the clip's first frame.
+        self._pending_first: tuple[QImage, int] | None = None
+        self._first_gen = -1  # generation whose first picture has been queued
         self._sink = _FrameSink(self._post_frame)
         self._frame_posted.connect(self._take_frame, Qt.ConnectionType.QueuedConnection)
         self._event_posted.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
@@ -558,7 +562,7 @@ class VlcPlayer(QObject):
             self._sink.gen = self._gen
             self._sink.media = None
         with self._pending_lock:
-            self._pending = None
+            self._pending = self._pending_first = None
         for em in self._media_events:
             em.event_detach(vlc.EventType.MediaStateChanged)
         if self._media is not None:
@@ -597,8 +601,12 @@ class VlcPlayer(QObject):
 
     def _post_frame(self, image: QImage, gen: int) -> None:
         with self._pending_lock:
-            first = self._pending is None
-            self._pending = (image, gen)
+            first = self._pending is None and self._pending_first is None
+            if self._first_gen != gen:
+                self._first_gen = gen
+                self._pending_first = (image, gen)
+            else:
+                self._pending = (image, gen)
         if first:
             self._frame_posted.emit()
 
@@ -631,9 +639,20 @@ class VlcPlayer(QObject):
     @Slot()
     def _take_frame(self) -> None:
         with self._pending_lock:
+            head, self._pending_first = self._pending_first, None
             pending, self._pending = self._pending, None
-        if pending is None:
+        if head is not None:
+            self._deliver(head)
+            if pending is not None:
+                self._frame_posted.emit()  # the next one in its own event: painted too
+                with self._pending_lock:
+                    if self._pending is None:
+                        self._pending = pending
             return
+        if pending is not None:
+            self._deliver(pending)
+
+    def _deliver(self, pending: tuple[QImage, int]) -> None:
         image, gen = pending
         if gen != self._gen or self._done or not self._shown:
             return
