@@ -28,15 +28,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("KIOSK_AOUT", "dummy")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QTimer  # noqa: E402
-from PySide6.QtGui import QGuiApplication  # noqa: E402
-from watchdog.events import FileSystemEvent, FileSystemEventHandler  # noqa: E402
-from watchdog.observers import Observer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+from PySide6.QtGui import QGuiApplication
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
 
-from kiosk.probe import probe  # noqa: E402
-from kiosk.sync.ingest import Ingest  # noqa: E402
-from kiosk.sync.scan import walk  # noqa: E402
-from tests.mediagen import make_clip  # noqa: E402
+from kiosk.probe import probe
+from kiosk.sync.ingest import Ingest
+from kiosk.sync.scan import walk
+from tests.mediagen import make_clip
 
 
 def cpu() -> float:
@@ -52,12 +52,14 @@ def spin(seconds: float) -> None:
 
 
 def wait_for(cond: Callable[[], bool], timeout: float) -> bool:
+    """Wait in the Qt event loop (blocked, not spinning: a busy loop would hog the GIL and
+    slow the probe thread it is measuring), checking `cond` every 10 ms."""
     t = QElapsedTimer()
     t.start()
     while not cond():
         if t.elapsed() > timeout * 1000:
             return False
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        spin(0.01)
     return True
 
 
@@ -161,7 +163,7 @@ def one_event_ms(root: Path, clip: bytes, quiet: float) -> float:
     ingest._debounce.timeout.connect(timed)
     for i in range(5):
         (root / f"event-{i}.mp4").write_bytes(clip)
-        wait_for(lambda: len(spent) > i, 5)
+        wait_for(lambda i=i: len(spent) > i, 5)
     ingest.stop()
     return statistics.median(spent) if spent else float("nan")
 

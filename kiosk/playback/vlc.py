@@ -276,9 +276,11 @@ def _release_instance(instance: vlc.Instance, log_routed: bool) -> None:
 def shared_backend() -> VlcBackend:
     """A backend for code that has none at hand (probes from `kiosk check`), made on first use.
 
-    Dummy audio: probing never plays, and it must not open the sound card.
+    Dummy audio: probing never plays, and it must not open the sound card. Its log is not
+    routed to Python: every libVLC message would take the GIL, and a broken file makes
+    hundreds; the probe's verdict says what matters.
     """
-    return VlcBackend(dummy_audio=True)
+    return VlcBackend(dummy_audio=True, route_log=False)
 
 
 # ---------------------------------------------------------------------------------------------
