@@ -19,7 +19,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QImage
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,7 @@ class FakePlayer(QObject):
         script: Mapping[str, FakeClip] | None = None,
         start_timeout: float = 5.0,
         open_delay: float = 0.01,
+        start_latency: float = 0.0,
         frame_interval: float = 0.04,
         parent: QObject | None = None,
     ) -> None:
@@ -109,6 +110,7 @@ class FakePlayer(QObject):
         self.script: dict[str, FakeClip] = dict(script or {})
         self.start_timeout = start_timeout
         self.open_delay = open_delay
+        self.start_latency = start_latency  # show() -> first picture (libVLC: ~15-50 ms)
         self.frame_interval = frame_interval
         self.loaded: list[str] = []  # every path load() was given, for assertions
         self.volume: tuple[int, bool] = (100, False)
@@ -124,6 +126,7 @@ class FakePlayer(QObject):
         self._frames = QTimer(self)
         self._frames.timeout.connect(self._tick)
         self._end = QTimer(self)
+        self._end.setTimerType(Qt.TimerType.PreciseTimer)  # EndReached follows the media clock
         self._end.setSingleShot(True)
         self._end.timeout.connect(self._on_end)
         self._open = QTimer(self)
@@ -199,7 +202,7 @@ class FakePlayer(QObject):
         self._begun = True
         # Like libVLC: the first picture arrives a moment after play, not inside show().
         gen = self._gen
-        QTimer.singleShot(0, self, lambda: self._first_frame(gen))
+        QTimer.singleShot(_ms(self.start_latency), self, lambda: self._first_frame(gen))
 
     def _first_frame(self, gen: int) -> None:
         if gen != self._gen or self._done or self._clip is None:
