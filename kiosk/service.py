@@ -52,7 +52,7 @@ RestartSec=3
 # 2 min (install-service uncomments these there; older systemd restarts every 3 s).
 #RestartSteps=6
 #RestartMaxDelaySec=120
-# The Qt loop sends WATCHDOG=1 every 15 s; a hung loop is killed and restarted.
+# The Qt loop sends WATCHDOG=1 every 2 s (with status.json); a hung loop is killed.
 WatchdogSec=30
 # Start-up ends with READY=1; waiting for the display extends it (EXTEND_TIMEOUT_USEC).
 TimeoutStartSec=90
