@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from kiosk import __version__
 
@@ -69,6 +70,14 @@ def _parse_size(text: str) -> tuple[int, int]:
     return parse_size(text)
 
 
+def _command(sub: Any, name: str, help: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with the examples, like the top level's."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    return parser
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="kiosk",
@@ -78,12 +87,7 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"kiosk {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
-    run = sub.add_parser(
-        "run",
-        help="play, fullscreen, until stopped",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    run = _command(sub, "run", "play, fullscreen, until stopped")
     _add_common(run)
     run.add_argument(
         "--screenshot-dir",
@@ -98,12 +102,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="S",
         help="seconds between screenshots (default 5)",
     )
-    check = sub.add_parser(
-        "check",
-        help="validate config, playlist and files; play nothing",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    check = _command(sub, "check", "validate config, playlist and files; play nothing")
     _add_common(check)
     check.add_argument(
         "--at",
@@ -111,11 +110,8 @@ def parser() -> argparse.ArgumentParser:
         metavar="TIME",
         help='also list what would play at TIME, office-local ("2026-12-01 08:00")',
     )
-    preview = sub.add_parser(
-        "preview",
-        help="draw a contact sheet (PNG) of the rotation: every item as it will appear",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    preview = _command(
+        sub, "preview", "draw a contact sheet (PNG) of the rotation: every item as it will appear"
     )
     _add_common(preview)
     preview.add_argument(
@@ -134,12 +130,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="WxH",
         help="screen size the slides are laid out for (default 1920x1080)",
     )
-    status = sub.add_parser(
-        "status",
-        help="what the running player is doing",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    status = _command(sub, "status", "what the running player is doing")
     status.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     status.add_argument(
         "--state-dir",
@@ -148,11 +139,10 @@ def parser() -> argparse.ArgumentParser:
         help="the player's state dir (default: from the config)",
     )
     status.add_argument("--json", action="store_true", help="print the raw status JSON")
-    service = sub.add_parser(
+    service = _command(
+        sub,
         "install-service",
-        help="install the systemd unit that starts the player at boot and restarts it",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "install the systemd unit that starts the player at boot and restarts it",
     )
     service.add_argument(
         "--config",

@@ -6,16 +6,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from kiosk.playback.fake import NAMED_COLOURS
+
 FFMPEG = shutil.which("ffmpeg") or "ffmpeg"
 
-# Saturated colours far apart in RGB, so a grab classifies them without doubt.
+# Saturated colours far apart in RGB, so a grab classifies them without doubt; the same
+# values the fake player paints (one table, so fake and real frames classify alike).
 COLOURS: dict[str, tuple[int, int, int]] = {
-    "red": (230, 20, 20),
-    "green": (20, 200, 20),
-    "blue": (20, 20, 230),
-    "yellow": (240, 220, 20),
-    "magenta": (220, 20, 220),
-    "cyan": (20, 210, 220),
+    name: NAMED_COLOURS[name] for name in ("red", "green", "blue", "yellow", "magenta", "cyan")
 }
 
 

@@ -8,7 +8,6 @@ on the fake, which is what lets controller tests trust it.
 from __future__ import annotations
 
 import os
-import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("KIOSK_AOUT", "dummy")
@@ -306,24 +305,3 @@ def test_set_volume(qtbot: QtBot, env: Env) -> None:
     env.player.set_volume(-5, False)
     env.player.set_volume(50, False)
     qtbot.waitUntil(lambda: rec.count("finished") == 1, timeout=WAIT_MS)
-
-
-@pytest.fixture(autouse=True)
-def no_leaked_threads() -> Iterator[None]:
-    """Overrides conftest's: libVLC's native threads show up in `threading` as _DummyThread
-    once they have run a callback, and CPython never drops those entries (they stay "alive"
-    after the native thread is gone). Native threads are checked in `env` instead.
-    """
-    before = set(threading.enumerate())
-    yield
-    leaked: list[threading.Thread] = []
-    for _ in range(100):
-        leaked = [
-            t
-            for t in threading.enumerate()
-            if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
-        ]
-        if not leaked:
-            return
-        threading.Event().wait(0.05)
-    pytest.fail(f"threads leaked by the test: {[t.name for t in leaked]}")

@@ -10,33 +10,12 @@ os.environ.setdefault("KIOSK_AOUT", "dummy")
 import struct
 import threading
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kiosk.probe import probe, probe_image, probe_video
 from tests.mediagen import make_clip, make_image
-
-
-@pytest.fixture(autouse=True)
-def no_leaked_threads() -> Iterator[None]:
-    """Overrides conftest's: libVLC's preparser thread runs a ctypes callback, which leaves a
-    permanent _DummyThread entry in `threading` even after the native thread ended.
-    """
-    before = set(threading.enumerate())
-    yield
-    leaked: list[threading.Thread] = []
-    for _ in range(100):
-        leaked = [
-            t
-            for t in threading.enumerate()
-            if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
-        ]
-        if not leaked:
-            return
-        threading.Event().wait(0.05)
-    pytest.fail(f"threads leaked by the test: {[t.name for t in leaked]}")
 
 
 @pytest.fixture(scope="module")

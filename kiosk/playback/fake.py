@@ -24,7 +24,7 @@ from PySide6.QtGui import QColor, QImage
 
 log = logging.getLogger(__name__)
 
-# Same values as tests/mediagen.COLOURS, so a test can classify fake frames like real ones.
+# tests/mediagen.COLOURS takes its test colours from here: fake and real frames classify alike.
 NAMED_COLOURS: dict[str, tuple[int, int, int]] = {
     "red": (230, 20, 20),
     "green": (20, 200, 20),
