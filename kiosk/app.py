@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QObject, QSocketNotifier, QTimer
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
@@ -24,6 +24,7 @@ from kiosk import __version__
 from kiosk.config import Config
 from kiosk.content import FOLDER_PLAYLIST, ContentSource
 from kiosk.controller import Controller, Shown, State
+from kiosk.diskwriter import DiskWriter
 from kiosk.health import HEARTBEAT_S, StatusWriter
 from kiosk.probe import probe
 from kiosk.proofofplay import ProofOfPlay, Record
@@ -183,7 +184,13 @@ class RecentErrors(logging.Handler):
 
 
 class Health(QObject):
-    """Heartbeat of the running player: status file, systemd keep-alive, screenshot, proof."""
+    """Heartbeat of the running player: status file, systemd keep-alive, screenshot, proof.
+
+    What is written is gathered here on the Qt thread; the writing (and its fsync) happens
+    on a DiskWriter thread, so a slow disk never freezes the picture.
+    """
+
+    _shot_failed = Signal()  # DiskWriter thread -> Qt thread: retry the screenshot later
 
     def __init__(
         self,
@@ -207,6 +214,7 @@ class Health(QObject):
             settings.cfg.proof_of_play_keep_days,
             _zone(settings.cfg.office_timezone),
         )
+        self.disk = DiskWriter()
         self.screenshot_at = 0.0
         self._screenshot_problem = ""
         self._ready_sent = False
@@ -220,6 +228,7 @@ class Health(QObject):
         self._shot_retry.setSingleShot(True)
         self._shot_retry.setInterval(SCREENSHOT_RETRY_MS)
         self._shot_retry.timeout.connect(self.screenshot)
+        self._shot_failed.connect(self._shot_retry.start)  # queued: emitted off the Qt thread
         controller.item_ended.connect(self.record)
         controller.changed.connect(self._on_change)
 
@@ -237,7 +246,8 @@ class Health(QObject):
         self._shot_retry.stop()
         self.notifier.stopping()
         self.write("stopped")
-        self.proof.close()
+        self.disk.submit(self.proof.close)
+        self.disk.close()
         logging.getLogger().removeHandler(self.errors)
 
     def beat(self) -> None:
@@ -255,27 +265,31 @@ class Health(QObject):
         if self.status.problem:
             cannot.append(self.status.problem)
         data["cannot_write"] = cannot
-        self.status.write(data)
+        self.disk.submit(lambda: self.status.write(data), key="status")
 
     def record(self, shown: Shown) -> None:
-        self.proof.record(
-            Record(
-                shown.start,
-                shown.end,
-                shown.item.rel,
-                shown.item.kind.value,
-                shown.outcome,
-                shown.reason,
-            )
+        record = Record(
+            shown.start,
+            shown.end,
+            shown.item.rel,
+            shown.item.kind.value,
+            shown.outcome,
+            shown.reason,
         )
+        self.disk.submit(lambda: self.proof.record(record))
 
     def screenshot(self) -> None:
-        result = save_screenshot(grab_screen(self.window), self.settings.cfg.state_dir)
+        image = grab_screen(self.window)  # the grab needs the Qt thread; the JPEG does not
+        self.disk.submit(lambda: self._save_screenshot(image), key="screenshot")
+
+    def _save_screenshot(self, image: QImage) -> None:
+        """On the DiskWriter thread."""
+        result = save_screenshot(image, self.settings.cfg.state_dir)
         if isinstance(result, str):
             if result != self._screenshot_problem:
                 log.error("screenshot: %s", result)
             self._screenshot_problem = result
-            self._shot_retry.start()  # one pending retry at most: disks get fixed
+            self._shot_failed.emit()  # one pending retry at most: disks get fixed
             return
         self._screenshot_problem = ""
         self.screenshot_at = time.time()
