@@ -2,7 +2,8 @@
 
 It asks the player to play videos and the stage to show slides, moves on when a video
 reports its end (libVLC EndReached) or a slide's time is up, and skips anything that
-fails. The playlist is re-read at every wrap of the loop, so changes land at a boundary.
+fails. The playlist is re-read once per loop, so changes land at a boundary: while the last
+item of the loop is on screen (not during the switch, which must not wait for file reads).
 """
 
 from __future__ import annotations
@@ -32,9 +33,6 @@ STALL_AFTER_S = 5.0
 OVERRUN_MARGIN_S = 10.0
 # After a switch, the outgoing player is stopped and the next item prepared this much later.
 AFTER_SWITCH_MS = 250
-# Video -> video hand-over starts this share of the learnt start latency before the end
-# (under 1: a frame held a touch long is better than the last frame cut).
-HANDOVER_SHARE = 0.8
 # Outside office hours, the display is turned back on this long before opening.
 WAKE_BEFORE_OPENING_S = 30.0
 # This many stalls in a row (different files) means the player itself is sick: recreate it.
@@ -149,8 +147,6 @@ class Controller(QObject):
         self._hours = hours
         self._on_closed = on_closed
         self._woken = False  # the display was turned back on ahead of the opening
-        self._shown_at = 0.0  # when show() was called on the incoming player
-        self._lead_ms = 40.0  # show() -> first picture, learnt; slides hand over this early
         self._connections: list[tuple[Any, Any]] = []
         self._player_factory = player_factory
         self._stall_after_s = stall_after_s
@@ -169,6 +165,7 @@ class Controller(QObject):
         self.counters = Counters()
         self._fails_in_a_row = 0
         self._dirty = False  # the content changed: re-read the playlist at the next boundary
+        self._read_for_wrap = False  # re-read ahead of the coming wrap: not again at the wrap
         self._pending_frame: QImage | None = None
         self._slide_timer = QTimer(self)
         self._slide_timer.setSingleShot(True)
@@ -185,12 +182,6 @@ class Controller(QObject):
         self._after_switch_timer.setSingleShot(True)
         self._after_switch_timer.setInterval(AFTER_SWITCH_MS)
         self._after_switch_timer.timeout.connect(self._after_switch)
-        # Video -> video: the next clip is shown this much before the current one ends, so its
-        # first picture lands as the last one finishes (learnt start latency).
-        self._handover_timer = QTimer(self)
-        self._handover_timer.setSingleShot(True)
-        self._handover_timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._handover_timer.timeout.connect(self._on_handover)
         self._closed_timer = QTimer(self)
         self._closed_timer.setSingleShot(True)
         self._closed_timer.timeout.connect(self._check_hours)
@@ -240,7 +231,6 @@ class Controller(QObject):
             self._idle_timer,
             self._watch_timer,
             self._after_switch_timer,
-            self._handover_timer,
         ):
             timer.stop()
         for p in self.players():
@@ -334,7 +324,9 @@ class Controller(QObject):
         while tried < max(1, len(items)) and items:
             if index >= len(items):
                 self.counters.loops += 1
-                self._refresh()
+                if not self._read_for_wrap:
+                    self._refresh()
+                self._read_for_wrap = False
                 items = self.playlist.items
                 index = 0
                 if not items:
@@ -366,10 +358,10 @@ class Controller(QObject):
         if held is None or held.path != item.path or held.stamp != item.stamp:
             self._spare.load(item.path)  # not prepared: open it now (show() waits for it)
         self._prepared = None
-        # The incoming player takes over; the outgoing one keeps its last picture on the
-        # stage until the first new one arrives, then it is stopped: no black in between.
+        # The incoming player takes over. Primed, it hands its first picture over inside
+        # show(); if not, the outgoing one keeps its last picture on the stage until the
+        # first new one arrives. Either way it is stopped a moment later: never black.
         self._outgoing, self._player, self._spare = self._player, self._spare, self._player
-        self._shown_at = self._clock()
         self._player.show()
 
     def _slide_picture(self, item: Item, page: int) -> tuple[QImage, int] | str:
@@ -394,15 +386,6 @@ class Controller(QObject):
         else:
             self._after_switch_timer.start()
         duration_ms = (item.duration if item.duration is not None else 10.0) * 1000
-        upcoming = self.upcoming()
-        last_page = page >= self._pages
-        if (
-            last_page
-            and upcoming is not None
-            and upcoming.kind is Kind.VIDEO
-            and self._spare is not None
-        ):
-            duration_ms -= self._lead_ms  # the video's first picture lands on the slide's end
         self._slide_timer.start(max(1, int(duration_ms)))
         return True
 
@@ -450,7 +433,6 @@ class Controller(QObject):
         item, start = self._shown
         self._shown = None
         self._watch_timer.stop()
-        self._handover_timer.stop()
         self.item_ended.emit(Shown(item, start, self._clock(), outcome, reason))
 
     def _succeeded(self, item: Item, state: State) -> None:
@@ -460,7 +442,6 @@ class Controller(QObject):
         if state is State.VIDEO:
             self._last_pos, self._last_progress = -1, self._clock()
             self._watch_timer.start()
-            self._arm_handover()
         self._fails_in_a_row = 0
         self.failures.pop(item.path, None)
         self.counters.played += 1
@@ -501,9 +482,12 @@ class Controller(QObject):
         self._play_from(0)
 
     def _next(self) -> None:
-        if not self._dirty:
-            self._play_from(self.index + 1)
-            return
+        if self._dirty:
+            self.index = self._reread() - 1
+        self._play_from(self.index + 1)
+
+    def _reread(self) -> int:
+        """Re-read the playlist; returns where to go on from in the new one."""
         current = self.now.item
         self._refresh()
         paths = [i.path for i in self.playlist.items]
@@ -513,9 +497,17 @@ class Controller(QObject):
             start = min(self.index, len(paths) - 1)
             later = current.path in paths[start:]
             at = paths.index(current.path, start) if later else paths.index(current.path)
-            self._play_from(at + 1)
+            return at + 1
+        return self.index  # it left the list: what took its place plays next
+
+    def _read_ahead_of_wrap(self) -> None:
+        """On the loop's last item, re-read the playlist now, so the wrap itself reads nothing."""
+        items = self.playlist.items
+        following = [i for i in range(self.index + 1, len(items)) if not self._skip(items[i])]
+        if following or self._read_for_wrap or self.now.item is None:
             return
-        self._play_from(self.index)  # it left the list: what took its place plays next
+        self.index = self._reread() - 1
+        self._read_for_wrap = True
 
     # ---------------------------------------------------------- player events
     def _current_video(self) -> Item | None:
@@ -537,9 +529,6 @@ class Controller(QObject):
         item = self._current_video()
         if player is not self._player or item is None or self.now.state is not State.LOADING:
             return
-        if self._spare is not None:
-            latency_ms = (self._clock() - self._shown_at) * 1000
-            self._lead_ms = min(200.0, 0.8 * self._lead_ms + 0.2 * max(0.0, latency_ms))
         self._stage.begin_fade(self.playlist.transition.fade_ms)
         self._succeeded(item, State.VIDEO)  # the outgoing player stops a moment later
         if self._pending_frame is not None:
@@ -548,44 +537,8 @@ class Controller(QObject):
 
     def _after_switch(self) -> None:
         self._stop_outgoing()
+        self._read_ahead_of_wrap()
         self._prepare_next()
-
-    def _arm_handover(self) -> None:
-        if self._spare is None:
-            return
-        length, pos = self._player.length_ms(), self._player.position_ms()
-        if length <= 0:
-            return
-        delay = length - max(0, pos) - HANDOVER_SHARE * self._lead_ms
-        if delay > AFTER_SWITCH_MS + 100:  # else EndReached is soon enough
-            self._handover_timer.start(int(delay))
-
-    def _on_handover(self) -> None:
-        """Show the next clip a little early; the current one keeps painting until then."""
-        item = self.now.item
-        upcoming = self.upcoming()
-        held = self._prepared
-        length, pos = self._player.length_ms(), self._player.position_ms()
-        early_ms = length - pos - HANDOVER_SHARE * self._lead_ms
-        if self.now.state is State.VIDEO and early_ms > 50:
-            # Behind schedule (a slow start, a hiccup): look again when it should be there.
-            # A clip that stopped advancing is the watch's business, not a hand-over.
-            if self._clock() - self._last_progress < 1.0:
-                self._handover_timer.start(int(early_ms))
-            return
-        if (
-            self.now.state is not State.VIDEO
-            or item is None
-            or self._dirty  # the next item may change at this boundary: wait for the end
-            or upcoming is None
-            or upcoming.kind is not Kind.VIDEO
-            or held is None
-            or held.path != upcoming.path
-        ):
-            return
-        self._stalls_in_a_row = 0
-        self._close_shown("completed")
-        self._next()
 
     def _stop_outgoing(self) -> None:
         outgoing, self._outgoing = self._outgoing, None

@@ -211,6 +211,19 @@ def test_held_until_shown(qtbot: QtBot, env: Env) -> None:
     assert rec.count("started") == 1
 
 
+def test_ready_item_shows_its_first_picture_inside_show(qtbot: QtBot, env: Env) -> None:
+    """Primed: the switch costs no decoding, so the controller times it to the millisecond."""
+    rec = Recorder(env.player)
+    with qtbot.waitSignal(env.player.ready, timeout=WAIT_MS):
+        env.player.load(env.make("blue", 0.5))
+    qtbot.wait(200)  # a prepared item waits a while for its turn
+    env.player.show()
+    assert rec.names()[:3] == ["ready", "started", "frame"], "before show() returned"
+    assert rec.frame_colours() == {"blue"}
+    qtbot.waitUntil(lambda: rec.count("finished") == 1, timeout=WAIT_MS)
+    assert rec.count("frame") >= 5, "it plays on from the held picture"
+
+
 def test_show_before_ready(qtbot: QtBot, env: Env) -> None:
     rec = Recorder(env.player)
     env.player.load(env.make("yellow", 0.5))

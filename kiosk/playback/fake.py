@@ -42,7 +42,7 @@ class FakeClip:
     """How a fake file behaves.
 
     fail: a reason -> `failed(reason)` instead of `ready` (a file libVLC cannot open).
-    never_starts: opens (`ready`) but shows no picture, so the start timeout fails it.
+    never_starts: opens but no picture comes (never `ready`): the start timeout fails it.
     freeze_at: plays this many seconds, then hangs: no frame, no progress, no end (a decoder
         or a share that stops delivering data); only the controller's watch can notice.
     """
@@ -84,8 +84,9 @@ def clip_from_name(path: str) -> FakeClip:
 class FakePlayer(QObject):
     """Implements kiosk.playback.base.Player with timers instead of a decoder.
 
-    Timing: `ready` (or `failed`) `open_delay` s after load(); `started` and the first
-    `frame` right after show() once ready; a frame every `frame_interval` s; `finished`
+    Timing: `ready` (or `failed`) `open_delay` s after load() (the first picture is primed
+    at once); `started` and the first `frame` inside show() once ready, or `start_latency`
+    s after `ready` when show() came first; a frame every `frame_interval` s; `finished`
     `seconds` after `started`. Every timer callback carries the item's generation, so
     nothing of an item leaks out after stop(), close() or the next load().
     """
@@ -110,7 +111,7 @@ class FakePlayer(QObject):
         self.script: dict[str, FakeClip] = dict(script or {})
         self.start_timeout = start_timeout
         self.open_delay = open_delay
-        self.start_latency = start_latency  # show() -> first picture (libVLC: ~15-50 ms)
+        self.start_latency = start_latency  # unprimed show() -> first picture (libVLC 15-70 ms)
         self.frame_interval = frame_interval
         self.loaded: list[str] = []  # every path load() was given, for assertions
         self.volume: tuple[int, bool] = (100, False)
@@ -156,9 +157,11 @@ class FakePlayer(QObject):
         if self._done or self._shown or self.closed:
             return
         self._shown = True
+        if self._opened and self._clip is not None and not self._clip.never_starts:
+            self._begun = True
+            self._first_frame(self._gen)  # primed: the held picture, before show() returns
+            return
         self._deadline.start(_ms(self.start_timeout))
-        if self._opened:
-            self._begin()
 
     def stop(self) -> None:
         self._halt()
@@ -234,8 +237,10 @@ class FakePlayer(QObject):
             self._fail(clip.fail)
             return
         self._opened = True
+        if clip.never_starts:
+            return  # no first picture: the deadline fails it, as libVLC's would
         if not self._shown:
-            self._deadline.stop()  # prepared and held: no deadline until show()
+            self._deadline.stop()  # primed and held: no deadline until show()
         gen = self._gen
         self.ready.emit()
         if self._shown and gen == self._gen and not self._done:

@@ -15,9 +15,13 @@ Measured behaviour of libVLC 3.0.x that shaped this module:
 - ``:start-paused`` pauses right after the demuxer opened: the decoder has not run, no
   picture exists yet, and ``next_frame()`` from that state races through several frames and
   leaves the player so that unpausing ends the media at once. So ``ready`` means "opened and
-  held at the start", and the first picture is decoded after ``show()`` (~20 ms at 160x90,
-  ~90 ms at 1080p here, the vout being rebuilt per media); the window keeps painting the
-  previous picture meanwhile, so there is no black.
+  held at the start". Decoding the first picture after ``show()`` takes ~20 ms at 160x90 and
+  15-70 ms at 1080p here (the vout is rebuilt per media), varying too much to hide by
+  starting early. So a prepared item is *primed*: unpaused muted once open, paused again as
+  soon as its first picture arrives, and that picture is kept. show() then hands it over at
+  once and unpauses: the switch is ours to time, to the millisecond.
+- ``get_time()`` is refreshed by the input thread only every ~250 ms: useless for timing a
+  hand-over (the stall watch is all it serves).
 - The format callback is offered the *coded* size (160x96/98 for a 160x90 H.264 clip) and is
   called several times per media (hardware chromas are tried first); the visible size comes
   from the media's track list, which we read there.
@@ -90,6 +94,8 @@ class _VideoTrackC(ctypes.Structure):
         ("width", ctypes.c_uint),
         ("sar_num", ctypes.c_uint),
         ("sar_den", ctypes.c_uint),
+        ("frame_rate_num", ctypes.c_uint),
+        ("frame_rate_den", ctypes.c_uint),
     )
 
 
@@ -141,6 +147,15 @@ class VideoTrack:
     height: int
     sar_num: int = 1
     sar_den: int = 1
+    rate_num: int = 0
+    rate_den: int = 0
+
+    @property
+    def frame_ms(self) -> float:
+        """One frame's time (40 ms when the file does not say)."""
+        if self.rate_num > 0 and self.rate_den > 0:
+            return max(5.0, min(200.0, 1000.0 * self.rate_den / self.rate_num))
+        return 40.0
 
     @property
     def display_width(self) -> int:
@@ -163,7 +178,11 @@ def video_tracks(media: vlc.Media) -> list[VideoTrack]:
             t = pp[i].contents
             if t.type == _TRACK_VIDEO and t.detail:
                 v = ctypes.cast(t.detail, ctypes.POINTER(_VideoTrackC)).contents
-                out.append(VideoTrack(v.width, v.height, v.sar_num, v.sar_den))
+                out.append(
+                    VideoTrack(
+                        v.width, v.height, v.sar_num, v.sar_den, v.frame_rate_num, v.frame_rate_den
+                    )
+                )
     finally:
         if n:
             _tracks_release(pp, n)
@@ -351,6 +370,10 @@ class _FrameSink:
         self._w = self._h = self._pitch = 0
         self.media: vlc.Media | None = None  # current media, for its visible size
         self.gen = 0  # stamped on each frame; the Qt side drops frames of older items
+        # Primed and paused: libVLC redisplays the paused picture every ~50 ms; copying a
+        # 1080p frame each time would cost CPU for nothing.
+        self.hold = False
+        self.frame_ms = 40.0  # of the current media
         # References kept for the player's life: libVLC holds the raw pointers.
         self.format_cb = _FormatCb(self._format)
         self.cleanup_cb = _CleanupCb(self._cleanup)
@@ -376,6 +399,9 @@ class _FrameSink:
                 tracks = video_tracks(media)
                 if tracks and tracks[0].width and tracks[0].height:
                     w, h = tracks[0].display_width, tracks[0].height
+                    frame_ms = tracks[0].frame_ms
+                    with self._lock:
+                        self.frame_ms = frame_ms
             w, h = fit_size(w, h)
             pitch = (w * 4 + 31) // 32 * 32  # libVLC recommends 32-byte multiples
             rows = (h + 31) // 32 * 32
@@ -408,7 +434,7 @@ class _FrameSink:
         try:
             with self._lock:
                 view, w, h, pitch, gen = self._view, self._w, self._h, self._pitch, self.gen
-                if view is None:
+                if view is None or self.hold:
                     return
                 image = QImage(view, w, h, pitch, QImage.Format.Format_RGB32).copy()
             self._on_frame(image, gen)
@@ -420,12 +446,12 @@ class VlcPlayer(QObject):
     """One reusable libVLC media player implementing kiosk.playback.base.Player.
 
     Guarantees (all signals on the Qt thread of this object):
-    - load(path): the media is opened held at its start (``:start-paused``), muted by
-      construction (nothing plays). `ready` once libVLC has opened and demuxed it; `failed`
-      if it cannot, or if that takes longer than `start_timeout`.
-    - show(): plays from the start with sound (may be called before `ready`; it then starts
-      as soon as the media is open). `started` right before the first `frame` of the item;
-      `failed("no picture after N s ...")` if no picture within `start_timeout` of show().
+    - load(path): the media is opened and primed: its first picture decoded and held, paused
+      and muted. `ready` once that picture is held; `failed` if libVLC cannot open or decode
+      it, or if that takes longer than `start_timeout`.
+    - show(): after `ready`, emits `started` and the held first `frame` before it returns,
+      then plays on with sound. Before `ready` it starts as soon as the first picture is
+      there. `failed("no picture after N s ...")` if none within `start_timeout`.
     - `frame(QImage)`: RV32 pictures (QImage.Format_RGB32, at most 1920x1080). Only the
       newest undelivered picture is kept, so a busy Qt thread drops frames, never queues them.
     - Each item ends with exactly one of `finished` (EndReached after `started`) or `failed`
@@ -459,6 +485,17 @@ class VlcPlayer(QObject):
         self._opened = self._shown = self._started = self._done = True
         self._resumed = True
         self._volume, self._mute = 100, False
+        self._ready_sent = True
+        self._held: QImage | None = None  # the primed first picture, until show()
+        # libVLC shows the second picture too before the pause lands (and not again after
+        # it): kept as well, and painted one frame time after the first.
+        self._held_next: QImage | None = None
+        self._second: QImage | None = None
+        self._second_timer = QTimer(self)
+        self._second_timer.setSingleShot(True)
+        self._second_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._second_timer.timeout.connect(self._show_second)
+        self._ended_early = False  # the media ended while primed (a clip of one frame)
 
         self._pending_lock = threading.Lock()
         self._pending: tuple[QImage, int] | None = None
@@ -508,8 +545,34 @@ class VlcPlayer(QObject):
         if self._done or self._shown or self._mp is None:
             return
         self._shown = True
-        if self._opened:
-            self._resume()
+        held, self._held = self._held, None
+        if held is None:  # not primed yet: it starts with sound as soon as it can
+            if self._opened:
+                self._resume()
+            return
+        gen = self._gen
+        self._started = True
+        self._apply_volume()
+        self.started.emit()
+        if gen != self._gen or self._done:  # a slot stopped us
+            return
+        self.frame.emit(held)
+        if gen != self._gen or self._done:
+            return
+        if self._ended_early:
+            self._finish()
+            QTimer.singleShot(40, self, lambda: self._finished_late(gen))
+            return
+        with self._sink._lock:
+            self._sink.hold = False
+            frame_ms = self._sink.frame_ms
+        with self._pending_lock:  # redisplays of the paused picture
+            self._pending = self._pending_first = None
+        self._require().set_pause(0)
+        second, self._held_next = self._held_next, None
+        if second is not None and second != held:  # not a redisplay of the first
+            self._second = second
+            self._second_timer.start(round(frame_ms))
 
     def stop(self) -> None:
         if self._mp is None:
@@ -563,8 +626,12 @@ class VlcPlayer(QObject):
         with self._sink._lock:
             self._sink.gen = self._gen
             self._sink.media = None
+            self._sink.hold = False
         with self._pending_lock:
             self._pending = self._pending_first = None
+        self._held = self._held_next = self._second = None
+        self._second_timer.stop()
+        self._ended_early = self._ready_sent = False
         for em in self._media_events:
             em.event_detach(vlc.EventType.MediaStateChanged)
         if self._media is not None:
@@ -577,10 +644,15 @@ class VlcPlayer(QObject):
         self._event_posted.emit(gen, "fail:" + reason)
 
     def _resume(self) -> None:
+        """Unpause from :start-paused: to play if shown, else to prime (first picture only)."""
         if self._resumed:
             return
         self._resumed = True
         mp = self._require()
+        if not self._shown:
+            # Silent while priming. (Ignored until the player's first audio output exists:
+            # at worst the very first prime of a fresh player leaks a few ms of sound.)
+            mp.audio_set_mute(True)
         self._timer.start(self._timeout_ms())
         mp.set_pause(0)
 
@@ -594,6 +666,10 @@ class VlcPlayer(QObject):
     def _finish(self) -> None:
         self._done = True
         self._timer.stop()
+
+    def _finished_late(self, gen: int) -> None:
+        if gen == self._gen:
+            self.finished.emit()
 
     # libVLC threads: only stamp and post.
     def _media_event(self, gen: int, event: Any) -> None:
@@ -621,11 +697,11 @@ class VlcPlayer(QObject):
             if self._opened:
                 return  # a later pause (none of ours) must not re-announce the item
             self._opened = True
-            self._timer.stop()
-            self.ready.emit()
-            if self._shown and not self._done:
-                self._resume()
+            self._resume()  # shown: play; else prime (`ready` once the first picture is held)
         elif what == _ENDED:
+            if not self._shown and self._held is not None:
+                self._ended_early = True  # shown, and finished, on show()
+                return
             self._finish()
             if self._started:
                 self.finished.emit()
@@ -656,16 +732,42 @@ class VlcPlayer(QObject):
 
     def _deliver(self, pending: tuple[QImage, int]) -> None:
         image, gen = pending
-        if gen != self._gen or self._done or not self._shown:
+        if gen != self._gen or self._done:
+            return
+        if not self._shown:  # primed: hold the first picture, pause there, say ready
+            if self._held is None:
+                self._held = image
+                self._timer.stop()
+                self._require().set_pause(1)
+                self._ready_sent = True
+                self.ready.emit()
+            elif self._held_next is None:
+                self._held_next = image
+                with self._sink._lock:
+                    self._sink.hold = True
             return
         if not self._started:
+            if not self._ready_sent:  # shown before it was ready: every item says ready once
+                self._ready_sent = True
+                self.ready.emit()
+                if gen != self._gen or self._done:
+                    return
             self._started = True
             self._timer.stop()
             self._apply_volume()
             self.started.emit()
             if gen != self._gen or self._done:  # a slot stopped us
                 return
+        if self._second is not None:  # libVLC's own next picture came first: it wins
+            self._second = None
+            self._second_timer.stop()
         self.frame.emit(image)
+
+    @Slot()
+    def _show_second(self) -> None:
+        second, self._second = self._second, None
+        if second is not None and not self._done:
+            self.frame.emit(second)
 
     @Slot()
     def _on_timeout(self) -> None:
