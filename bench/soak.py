@@ -84,6 +84,7 @@ def kiosk_soak(xvfb: Xvfb, work: Path, transitions: int) -> dict[str, object]:
         stderr=open(work / "kiosk.log", "wb"),  # noqa: SIM115
     )
     samples: dict[str, tuple[int, float, int]] = {}
+    timeline: list[tuple[int, float]] = []  # (items, RSS MB) every tenth of the run
     played = 0
     started = time.monotonic()
     try:
@@ -96,6 +97,8 @@ def kiosk_soak(xvfb: Xvfb, work: Path, transitions: int) -> dict[str, object]:
             except (OSError, ValueError):
                 continue
             played = int(status["counters"]["played"])
+            if played >= (len(timeline) + 1) * max(1, transitions // 10):
+                timeline.append((played, rss_mb(proc.pid)))
             if "start" not in samples and played >= 20:
                 samples["start"] = (played, rss_mb(proc.pid), fds(proc.pid))
             if "middle" not in samples and played >= transitions // 2:
@@ -108,6 +111,7 @@ def kiosk_soak(xvfb: Xvfb, work: Path, transitions: int) -> dict[str, object]:
         proc.wait(timeout=30)
     return {
         "samples": samples,
+        "timeline": timeline,
         "stalls": status["counters"]["stalls"],
         "failed": status["counters"]["failed"],
         "restarts": status["counters"]["restarts"],
@@ -222,6 +226,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--transitions", type=int, default=2000)
     ap.add_argument("--still", type=float, default=20.0, help="seconds of still-slide CPU sampling")
+    ap.add_argument(
+        "--kiosk-only", action="store_true", help="no mpv baseline and no still-slide CPU"
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
     xvfb = Xvfb(640, 360).start()
@@ -240,6 +247,11 @@ def main() -> int:
             f"         stalls {ours['stalls']}, files skipped {ours['failed']}, "
             f"player restarts {ours['restarts']}"
         )
+        timeline = ours["timeline"]
+        assert isinstance(timeline, list)
+        print("         RSS MB by items shown: " + ", ".join(f"{n}: {r:.0f}" for n, r in timeline))
+        if args.kiosk_only:
+            return 0
         base = mpv_soak(xvfb, work, float(ours["elapsed"]))  # type: ignore[arg-type]
         if base is None:
             print("  mpv    not installed (apt-get install mpv) - no baseline")

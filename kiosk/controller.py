@@ -483,11 +483,12 @@ class Controller(QObject):
 
     def _next(self) -> None:
         if self._dirty:
-            self.index = self._reread() - 1
+            self.index = self._reread()
         self._play_from(self.index + 1)
 
     def _reread(self) -> int:
-        """Re-read the playlist; returns where to go on from in the new one."""
+        """Re-read the playlist; returns the index of the item on screen in the new one (or
+        of the one before its old place, when it left the list)."""
         current = self.now.item
         self._refresh()
         paths = [i.path for i in self.playlist.items]
@@ -496,17 +497,17 @@ class Controller(QObject):
             # twice: prefer the occurrence at or after the old position).
             start = min(self.index, len(paths) - 1)
             later = current.path in paths[start:]
-            at = paths.index(current.path, start) if later else paths.index(current.path)
-            return at + 1
-        return self.index  # it left the list: what took its place plays next
+            return paths.index(current.path, start) if later else paths.index(current.path)
+        return self.index - 1  # it left the list: what took its place plays next
 
     def _read_ahead_of_wrap(self) -> None:
         """On the loop's last item, re-read the playlist now, so the wrap itself reads nothing."""
         items = self.playlist.items
-        following = [i for i in range(self.index + 1, len(items)) if not self._skip(items[i])]
-        if following or self._read_for_wrap or self.now.item is None:
+        if self._read_for_wrap or self.now.item is None:
             return
-        self.index = self._reread() - 1
+        if any(not self._skip(item) for item in items[self.index + 1 :]):
+            return  # not the last item of the loop
+        self.index = self._reread()
         self._read_for_wrap = True
 
     # ---------------------------------------------------------- player events
