@@ -499,7 +499,6 @@ class VlcPlayer(QObject):
         self._held: QImage | None = None  # the primed first picture, until show()
         # libVLC shows the second picture too before the pause lands (and not again after
         # it): kept as well, and painted one frame time after the first.
-        self._held_next: QImage | None = None
         self._second: QImage | None = None
         self._second_timer = QTimer(self)
         self._second_timer.setSingleShot(True)
@@ -569,20 +568,20 @@ class VlcPlayer(QObject):
         self.frame.emit(held)
         if gen != self._gen or self._done:
             return
-        if self._ended_early:
-            self._finish()
-            QTimer.singleShot(40, self, lambda: self._finished_late(gen))
-            return
         with self._sink._lock:
             self._sink.hold = False
-            frame_ms = self._sink.frame_ms
+            frame_ms = round(self._sink.frame_ms)
+        if self._ended_early:
+            self._finish()
+            QTimer.singleShot(frame_ms, self, lambda: self._finished_late(gen))
+            return
         with self._pending_lock:  # redisplays of the paused picture
             self._pending = self._pending_first = None
         self._require().set_pause(0)
-        second, self._held_next = self._held_next, None
-        if second is not None and second != held:  # not a redisplay of the first
-            self._second = second
-            self._second_timer.start(round(frame_ms))
+        if self._second is not None and self._second == held:
+            self._second = None  # a redisplay of the first, not the second picture
+        if self._second is not None:
+            self._second_timer.start(frame_ms)
 
     def stop(self) -> None:
         if self._mp is None:
@@ -639,7 +638,7 @@ class VlcPlayer(QObject):
             self._sink.hold = False
         with self._pending_lock:
             self._pending = self._pending_first = None
-        self._held = self._held_next = self._second = None
+        self._held = self._second = None
         self._second_timer.stop()
         self._ended_early = self._ready_sent = False
         for em in self._media_events:
@@ -751,8 +750,8 @@ class VlcPlayer(QObject):
                 self._require().set_pause(1)
                 self._ready_sent = True
                 self.ready.emit()
-            elif self._held_next is None:
-                self._held_next = image
+            elif self._second is None:
+                self._second = image
                 with self._sink._lock:
                     self._sink.hold = True
             return
