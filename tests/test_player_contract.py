@@ -318,3 +318,30 @@ def test_set_volume(qtbot: QtBot, env: Env) -> None:
     env.player.set_volume(-5, False)
     env.player.set_volume(50, False)
     qtbot.waitUntil(lambda: rec.count("finished") == 1, timeout=WAIT_MS)
+
+
+def _live_media() -> int:
+    import gc
+
+    import vlc
+
+    gc.collect()
+    return sum(isinstance(o, vlc.Media) for o in gc.get_objects())
+
+
+def test_no_media_wrapper_outlives_its_item(
+    qtbot: QtBot, vlc_backend: Any, clip_cache: Callable[[str, float], str]
+) -> None:
+    """Months of clips must not pile up python-vlc wrappers (its memoized event_manager() did)."""
+    from kiosk.playback.vlc import parse_media
+
+    player = vlc_backend.player(start_timeout=START_TIMEOUT)
+    rec = Recorder(player)
+    env = Env("vlc", player, clip_cache, lambda kind: "", lambda: "")
+    before = _live_media()
+    for colour in ("red", "green", "blue"):
+        _play_to_end(qtbot, env, rec, clip_cache(colour, 0.5))
+        assert parse_media(clip_cache(colour, 0.5), backend=vlc_backend).status == "done"
+    player.stop()
+    assert _live_media() == before
+    player.close()

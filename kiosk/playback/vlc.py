@@ -318,6 +318,15 @@ class MediaInfo:
     video: tuple[VideoTrack, ...]
 
 
+def _event_manager(media: vlc.Media) -> vlc.EventManager:
+    """The media's event manager, bypassing python-vlc's memoized `Media.event_manager()`.
+
+    That method caches its result in a class-level dict keyed by the Media, forever: every
+    clip ever opened would keep its wrapper, event manager and callbacks (~1.5 kB an item).
+    """
+    return vlc.libvlc_media_event_manager(media)
+
+
 def parse_media(path: str, timeout: float = 5.0, backend: VlcBackend | None = None) -> MediaInfo:
     """Let libVLC open and demux `path` (without decoding or playing it) and report what it saw.
 
@@ -326,7 +335,7 @@ def parse_media(path: str, timeout: float = 5.0, backend: VlcBackend | None = No
     be = backend or shared_backend()
     media = be.media(path)
     done = threading.Event()
-    em = media.event_manager()
+    em = _event_manager(media)
 
     def on_parsed(_event: Any) -> None:
         done.set()  # libVLC thread: only flip the event
@@ -540,7 +549,7 @@ class VlcPlayer(QObject):
             self._fail_soon(gen, "file not found" if not os.path.exists(path) else "not a file")
             return
         media = self._backend.media(path, ":start-paused")
-        em = media.event_manager()
+        em = _event_manager(media)
         em.event_attach(vlc.EventType.MediaStateChanged, functools.partial(self._media_event, gen))
         self._media, self._media_events = media, [em]
         with self._sink._lock:
