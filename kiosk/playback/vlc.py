@@ -372,29 +372,38 @@ _STATE_EVENTS = {
 }
 
 
+POOL = 4  # pictures each player renders into in turn (see _FrameSink)
+
+
 class _FrameSink:
-    """The video-callback side: owns the RV32 buffer, runs on libVLC's video output thread."""
+    """The video-callback side, run on libVLC's video output thread.
+
+    libVLC renders each picture straight into one of a few QImages, taken in turn, and the
+    Qt side gets a shallow copy of it: no per-frame copy and no per-frame allocation (which
+    cost CPU and, over months, fragmented the heap). A picture whose last shallow copy is
+    still held on the Qt side (being painted, or held as a primed picture) is not written
+    over: QImage.bits() detaches it first, so those copies keep their pixels.
+    """
 
     def __init__(self, on_frame: Callable[[QImage, int], None]) -> None:
         self._on_frame = on_frame
         self._lock = threading.Lock()
-        self._raw: ctypes.Array[ctypes.c_char] | None = None
-        self._view: memoryview | None = None
-        self._plane = 0
-        self._w = self._h = self._pitch = 0
+        self._pool: list[QImage] = []
+        self._next = 0
+        self._locked: QImage | None = None  # the picture libVLC is rendering, lock to display
+        # Paused pictures (see hold) and anything before the first format go here.
+        self._scratch: ctypes.Array[ctypes.c_char] = ctypes.create_string_buffer(64)
         self.media: vlc.Media | None = None  # current media, for its visible size
         self.gen = 0  # stamped on each frame; the Qt side drops frames of older items
-        # Primed and paused: libVLC redisplays the paused picture every ~50 ms; copying a
-        # 1080p frame each time would cost CPU for nothing.
+        # Primed and paused: libVLC redisplays the paused picture every ~50 ms; handing a
+        # 1080p frame to Qt each time would cost CPU for nothing.
         self.hold = False
         self.frame_ms = 40.0  # of the current media
         # References kept for the player's life: libVLC holds the raw pointers.
         self.format_cb = _FormatCb(self._format)
         self.cleanup_cb = _CleanupCb(self._cleanup)
         self.lock_cb = vlc.CallbackDecorators.VideoLockCb(self._lock_buf)
-        self.unlock_cb = vlc.CallbackDecorators.VideoUnlockCb(self._unlock)
         self.display_cb = vlc.CallbackDecorators.VideoDisplayCb(self._display)
-        self._scratch = ctypes.create_string_buffer(64)
 
     def _format(
         self,
@@ -417,48 +426,51 @@ class _FrameSink:
                     with self._lock:
                         self.frame_ms = frame_ms
             w, h = fit_size(w, h)
-            pitch = (w * 4 + 31) // 32 * 32  # libVLC recommends 32-byte multiples
-            rows = (h + 31) // 32 * 32
             with self._lock:
-                raw = self._raw
-            if raw is None or len(raw) < pitch * rows + 32:
-                # Allocated (and zeroed: 8 MB at 1080p) only when a bigger picture comes:
-                # this runs up to three times per clip, against the first picture's clock.
-                raw = ctypes.create_string_buffer(pitch * rows + 32)
-            offset = (-ctypes.addressof(raw)) % 32  # libVLC wants 32-byte aligned planes
-            view = memoryview((ctypes.c_char * (pitch * rows)).from_buffer(raw, offset)).cast("B")
+                pool = self._pool
+            if not pool or pool[0].width() != w or pool[0].height() != h:
+                # Made (not zeroed) only when the size changes: this runs up to three times
+                # per clip, against the first picture's clock.
+                pool = [QImage(w, h, QImage.Format.Format_RGB32) for _ in range(POOL)]
+            pitch = pool[0].bytesPerLine()
+            scratch = self._scratch
+            if len(scratch) < pitch * h:
+                scratch = ctypes.create_string_buffer(pitch * h)
             with self._lock:
-                self._raw, self._view = raw, view
-                self._plane = ctypes.addressof(raw) + offset
-                self._w, self._h, self._pitch = w, h, pitch
+                self._pool, self._scratch = pool, scratch
             ctypes.memmove(chroma, b"RV32", 4)
             width[0], height[0] = w, h
-            pitches[0], lines[0] = pitch, rows
+            pitches[0], lines[0] = pitch, h
             return 1
         except Exception:
             log.exception("video format setup failed")
             return 0
 
     def _cleanup(self, _opaque: Any) -> None:
-        pass  # the buffer stays until replaced: a late lock() must still get valid memory
+        pass  # the buffers stay until replaced: a late lock() must still get valid memory
 
     def _lock_buf(self, _opaque: Any, planes: Any) -> None:
         with self._lock:
-            planes[0] = self._plane or ctypes.addressof(self._scratch)
-
-    def _unlock(self, _opaque: Any, _picture: Any, _planes: Any) -> None:
-        pass
+            if self.hold or not self._pool:
+                self._locked = None
+                planes[0] = ctypes.addressof(self._scratch)
+                return
+            image = self._pool[self._next]
+            self._next = (self._next + 1) % len(self._pool)
+            self._locked = image
+        # Detaches (copies) the image if the Qt side still holds it: never write under it.
+        planes[0] = ctypes.addressof(ctypes.c_char.from_buffer(image.bits()))
 
     def _display(self, _opaque: Any, _picture: Any) -> None:
         try:
             with self._lock:
-                view, w, h, pitch, gen = self._view, self._w, self._h, self._pitch, self.gen
-                if view is None or self.hold:
+                image, gen = self._locked, self.gen
+                self._locked = None
+                if image is None or self.hold:
                     return
-                image = QImage(view, w, h, pitch, QImage.Format.Format_RGB32).copy()
-            self._on_frame(image, gen)
+            self._on_frame(QImage(image), gen)  # shallow: shares the pixels until detached
         except Exception:
-            log.exception("video frame copy failed")
+            log.exception("video frame hand-over failed")
 
 
 class VlcPlayer(QObject):
@@ -530,9 +542,8 @@ class VlcPlayer(QObject):
         self._timer.timeout.connect(self._on_timeout)
 
         _set_format_callbacks(mp, self._sink.format_cb, self._sink.cleanup_cb)
-        mp.video_set_callbacks(
-            self._sink.lock_cb, self._sink.unlock_cb, self._sink.display_cb, None
-        )
+        # No unlock callback: one Python call (and GIL wait) less in libVLC's render path.
+        mp.video_set_callbacks(self._sink.lock_cb, None, self._sink.display_cb, None)
         mp.video_set_mouse_input(False)
         mp.video_set_key_input(False)
 
