@@ -26,6 +26,7 @@ from kiosk.content import FOLDER_PLAYLIST, ContentSource
 from kiosk.controller import Controller, Shown, State
 from kiosk.diskwriter import DiskWriter
 from kiosk.health import HEARTBEAT_S, StatusWriter
+from kiosk.malloc import pin_mmap_threshold
 from kiosk.probe import probe
 from kiosk.proofofplay import ProofOfPlay, Record
 from kiosk.screensaver import ScreenSaverInhibitor, display_off, display_on
@@ -398,6 +399,7 @@ def make_players(backend_args: tuple[str, ...], volume: int, mute: bool) -> tupl
 
 def run(settings: RunSettings) -> int:
     """Runs until the admin exit key, SIGTERM or SIGINT. Returns the process exit code."""
+    pin_mmap_threshold()  # before Qt and libVLC allocate their first frame
     notifier = Notifier.from_env()
     notifier.status("waiting for the display")
 
