@@ -54,6 +54,9 @@ RestartSec=3
 #RestartMaxDelaySec=120
 # The Qt loop sends WATCHDOG=1 every 2 s (with status.json); a hung loop is killed.
 WatchdogSec=30
+# libVLC's video output threads raise themselves to nice -10 (a picture is due every
+# 40 ms): let this user go that far, no further. (Left out of user units.)
+LimitNICE=30
 # Start-up ends with READY=1; waiting for the display extends it (EXTEND_TIMEOUT_USEC).
 TimeoutStartSec=90
 TimeoutStopSec=15
@@ -104,7 +107,10 @@ def render_unit(s: UnitSettings) -> str:
         text = text.replace("#RestartMaxDelaySec=", "RestartMaxDelaySec=")
     if s.user_mode:
         # A user manager has no User= and no graphical.target: the session's targets instead.
-        text = "\n".join(line for line in text.split("\n") if not line.startswith("User="))
+        # Nor may it raise limits: the threads keep their priority there.
+        text = "\n".join(
+            line for line in text.split("\n") if not line.startswith(("User=", "LimitNICE="))
+        )
         text = text.replace("After=graphical.target", "After=graphical-session.target")
         text = text.replace("WantedBy=graphical.target", "WantedBy=default.target")
     return text

@@ -76,8 +76,10 @@ def test_render_system_and_user_units() -> None:
     assert "\nUser=kiosk\n" in system
     assert "\nEnvironment=XAUTHORITY=/home/kiosk/.Xauthority\n" in system
     assert "#RestartSteps=6" in system  # systemd 252 (Debian 12) does not know it
+    assert "\nLimitNICE=30\n" in system  # video threads may go to nice -10
     user = render_unit(settings(user_mode=True))
     assert "User=" not in user
+    assert "\nLimitNICE=" not in user  # a user manager cannot raise it: the unit would fail
     assert "After=graphical-session.target" in user and "WantedBy=default.target" in user
     assert "graphical.target" not in user
 

@@ -47,6 +47,8 @@ import vlc
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
+from kiosk.playback.priority import VIDEO_THREADS
+
 log = logging.getLogger(__name__)
 vlc_log = logging.getLogger(__name__ + ".libvlc")
 
@@ -414,6 +416,7 @@ class _FrameSink:
         pitches: Any,
         lines: Any,
     ) -> int:
+        VIDEO_THREADS.raise_current()  # this is libVLC's video output thread (see priority.py)
         try:
             w, h = int(width[0]), int(height[0])
             with self._lock:
