@@ -618,7 +618,9 @@ class Controller(QObject):
             # Once to wake the display a little early, once at the opening itself.
             wait_s = until - WAKE_BEFORE_OPENING_S if until > WAKE_BEFORE_OPENING_S else until
             wait_s = min(60.0, wait_s)
-        self._closed_timer.start(max(100, int(wait_s * 1000)))
+        wait_ms = max(100, int(wait_s * 1000))
+        log.debug("closed: next look at the hours in %d ms (next change %s)", wait_ms, change)
+        self._closed_timer.start(wait_ms)
 
     def _check_hours(self) -> None:
         if self.now.state is not State.CLOSED or self._hours is None:

@@ -441,10 +441,13 @@ def test_outside_office_hours_the_screen_closes_and_reopens_on_time(
         hours=hours,
         on_closed=lambda closed: calls.append((closed, controller.state)),
     )
-    controller.start()
-    assert controller.state is State.CLOSED and calls == [(True, State.CLOSED)]
-    qtbot.waitUntil(lambda: "red" in stage.shown, timeout=3000)  # opened at 08:00 sharp
-    controller.stop()
+    try:
+        controller.start()
+        assert controller.state is State.CLOSED and calls == [(True, State.CLOSED)]
+        qtbot.waitUntil(lambda: "red" in stage.shown, timeout=3000)  # opened at 08:00 sharp
+    finally:
+        # Never leave the hours timer armed: it would fire inside a later test.
+        controller.stop()
     # The display came back on while still closed (before opening), then red played.
     assert calls == [(True, State.CLOSED), (False, State.CLOSED)]
 
