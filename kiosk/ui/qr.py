@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 
-import segno
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 
@@ -27,6 +26,8 @@ MIN_SCREEN_FRACTION = 0.12
 
 def qr_matrix(url: str) -> list[list[bool]]:
     """The code's dark modules (True), quiet zone excluded; error correction M, never micro."""
+    import segno  # here, not at the top: ~20 ms of `kiosk run`'s start-up, for a rare slide
+
     code = segno.make(url, error="m", micro=False, boost_error=False)
     return [[bool(v) for v in row] for row in code.matrix]
 
