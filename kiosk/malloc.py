@@ -1,11 +1,12 @@
-"""glibc allocator settings for a process that runs for months copying video frames.
+"""glibc allocator settings for a process that runs for months among picture-sized buffers.
 
-Every video frame is copied into a fresh buffer (~0.9 MB at 640x360, ~8 MB at 1080p) on a
-libVLC thread and freed on the Qt thread. glibc starts by serving such sizes with mmap, but
-raises its mmap threshold each time one is freed (up to 32 MB), so after the first frames they
-come from the heap arenas instead, which fragment and never shrink: the soak bench saw RSS
-climb ~30 MB per 1,000 items. Pinning the threshold keeps big buffers on mmap, returned to the
-system on free: the same soak stayed flat (see docs/playback.md).
+libVLC's decoded pictures, Qt's scaled slides and, before the frame pool, every copied video
+frame are ~0.9 MB (640x360) to ~8 MB (1080p) each, allocated on one thread and freed on
+another. glibc starts by serving such sizes with mmap, but raises its mmap threshold each
+time one is freed (up to 32 MB), so after the first ones they come from the heap arenas
+instead, which fragment and never shrink: the soak bench saw RSS climb ~30 MB per 1,000
+items. Pinning the threshold keeps big buffers on mmap, returned to the system on free: the
+same soak stayed flat (see docs/playback.md, "Memory over months").
 """
 
 from __future__ import annotations

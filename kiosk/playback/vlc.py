@@ -1,8 +1,8 @@
 """The real player: libVLC decodes, Qt paints (the only module in the project that imports vlc).
 
 Video reaches the screen through libVLC *video callbacks*: libVLC converts every picture to
-RV32 (BGRA in memory, i.e. ``QImage.Format_RGB32``) into a buffer we own, and the display
-callback hands a copy to Qt as a ``QImage``. That route was measured best (no black between
+RV32 (BGRA in memory, i.e. ``QImage.Format_RGB32``) into QImages we own, and the display
+callback hands Qt a shallow copy (see _FrameSink). That route was measured best (no black between
 clips, no X server needed, so offscreen tests decode real video); see DESIGN.md.
 
 Threads. libVLC calls us from its own threads: the video output thread (format/lock/display
