@@ -316,8 +316,9 @@ class Controller(QObject):
     def _play_from(self, index: int) -> None:
         """Play the first usable item at or after `index`, wrapping (and re-reading) once."""
         self._slide_timer.stop()
-        if self._hours is not None and not self._hours.is_open(self.now_local()):
-            self._go_closed()
+        now = self.now_local()
+        if self._hours is not None and not self._hours.is_open(now):
+            self._go_closed(now)
             return
         items = self.playlist.items
         tried = 0
@@ -594,7 +595,7 @@ class Controller(QObject):
         self._next()
 
     # ----------------------------------------------------------- office hours
-    def _go_closed(self) -> None:
+    def _go_closed(self, now: datetime) -> None:
         self._after_switch_timer.stop()
         for p in self.players():
             p.stop()
@@ -605,12 +606,15 @@ class Controller(QObject):
             self._set_now(None, State.CLOSED)
             if self._on_closed is not None:
                 self._on_closed(True)
-        self._arm_hours_timer()
+        self._arm_hours_timer(now)
 
-    def _arm_hours_timer(self) -> None:
-        """Wake before the next opening (and at least every minute: clocks change)."""
+    def _arm_hours_timer(self, now: datetime) -> None:
+        """Wake before the next opening (and at least every minute: clocks change).
+
+        `now` is the instant the caller judged "closed" at: read again here, it may already
+        be past the opening, whose next change is the closing (a minute's sleep, not 0.1 s).
+        """
         assert self._hours is not None
-        now = self.now_local()
         change = self._hours.next_change(now)
         wait_s = 60.0
         if change is not None:
@@ -632,7 +636,7 @@ class Controller(QObject):
             if soon and not self._woken and self._on_closed is not None:
                 self._woken = True
                 self._on_closed(False)  # the TV is on before the first visitor walks in
-            self._arm_hours_timer()
+            self._arm_hours_timer(now)
             return
         log.info("office hours begin: playing")
         if self._on_closed is not None and not self._woken:

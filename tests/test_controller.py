@@ -452,6 +452,46 @@ def test_outside_office_hours_the_screen_closes_and_reopens_on_time(
     assert calls == [(True, State.CLOSED), (False, State.CLOSED)]
 
 
+def test_opening_between_two_clock_reads_does_not_sleep_a_minute(
+    qtbot: QtBot, player: FakePlayer
+) -> None:
+    """The hours check judged "closed" a moment before opening: it looks again at once.
+
+    It used to read the clock twice: "closed" by the first read, then, past the opening by
+    the second, it slept until the next change (the closing) capped at a minute. That made
+    the office open up to 60 s late, and the test above fail about 1 run in 10 under load.
+    """
+    node, _ = parse_bytes(b'hours:\n  mon-sun: "08:00-17:00"\n', "office.yaml")
+    hours, _ = parse_hours(node.get("hours"), "office.yaml")  # type: ignore[union-attr]
+    opening = at("2026-12-01 08:00")
+    reads = {"left": -1}  # -1: the clock stands 10 s before opening
+
+    def clock() -> float:
+        if reads["left"] < 0:
+            return opening - 10
+        reads["left"] += 1
+        return opening - 0.001 if reads["left"] == 1 else opening + 0.001
+
+    stage = Recorder()
+    controller = Controller(
+        player,
+        stage,
+        Source(video("red_0.2s.mp4")),
+        SlideRenderer(),
+        clock=clock,
+        spare=SPARES.get(id(player)),
+        hours=hours,
+    )
+    try:
+        controller.start()
+        assert controller.state is State.CLOSED
+        reads["left"] = 0  # the next read is the last before opening, then it is open
+        controller._check_hours()
+        qtbot.waitUntil(lambda: "red" in stage.shown, timeout=2000)
+    finally:
+        controller.stop()
+
+
 def test_pdf_pages_and_text_slides_play_in_the_rotation(
     qtbot: QtBot, player: FakePlayer, tmp_path: Path
 ) -> None:
