@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -418,18 +418,16 @@ def test_items_outside_their_schedule_are_skipped(qtbot: QtBot, player: FakePlay
     assert "green" not in stage.shown[mark + 1 :], stage.shown
 
 
-def test_outside_office_hours_the_screen_closes_and_reopens_on_time(
-    qtbot: QtBot, player: FakePlayer
-) -> None:
+def hours_controller(
+    player: FakePlayer,
+    clock: Callable[[], float],
+    on_closed: Callable[[bool], None] | None = None,
+) -> tuple[Controller, Recorder]:
+    """A controller over one red clip, for an office open 08:00-17:00 every day."""
     node, problems = parse_bytes(b'hours:\n  mon-sun: "08:00-17:00"\n', "office.yaml")
     assert node is not None and not problems
     hours, problems = parse_hours(node.get("hours"), "office.yaml")  # type: ignore[union-attr]
     assert not problems
-    opening = at("2026-12-01 08:00")
-    started = time.monotonic()
-    # A clock that starts 0.6 s before opening time and runs at the real pace.
-    clock = lambda: opening - 0.6 + (time.monotonic() - started)  # noqa: E731
-    calls: list[tuple[bool, State]] = []
     stage = Recorder()
     controller = Controller(
         player,
@@ -439,7 +437,21 @@ def test_outside_office_hours_the_screen_closes_and_reopens_on_time(
         clock=clock,
         spare=SPARES.get(id(player)),
         hours=hours,
-        on_closed=lambda closed: calls.append((closed, controller.state)),
+        on_closed=on_closed,
+    )
+    return controller, stage
+
+
+def test_outside_office_hours_the_screen_closes_and_reopens_on_time(
+    qtbot: QtBot, player: FakePlayer
+) -> None:
+    opening = at("2026-12-01 08:00")
+    started = time.monotonic()
+    # A clock that starts 0.6 s before opening time and runs at the real pace.
+    clock = lambda: opening - 0.6 + (time.monotonic() - started)  # noqa: E731
+    calls: list[tuple[bool, State]] = []
+    controller, stage = hours_controller(
+        player, clock, lambda closed: calls.append((closed, controller.state))
     )
     try:
         controller.start()
@@ -461,31 +473,21 @@ def test_opening_between_two_clock_reads_does_not_sleep_a_minute(
     the second, it slept until the next change (the closing) capped at a minute. That made
     the office open up to 60 s late, and the test above fail about 1 run in 10 under load.
     """
-    node, _ = parse_bytes(b'hours:\n  mon-sun: "08:00-17:00"\n', "office.yaml")
-    hours, _ = parse_hours(node.get("hours"), "office.yaml")  # type: ignore[union-attr]
     opening = at("2026-12-01 08:00")
-    reads = {"left": -1}  # -1: the clock stands 10 s before opening
+    reads: list[float] = []  # clock reads once the race is set up
 
     def clock() -> float:
-        if reads["left"] < 0:
+        if not armed:
             return opening - 10
-        reads["left"] += 1
-        return opening - 0.001 if reads["left"] == 1 else opening + 0.001
+        reads.append(opening - 0.001 if not reads else opening + 0.001)
+        return reads[-1]
 
-    stage = Recorder()
-    controller = Controller(
-        player,
-        stage,
-        Source(video("red_0.2s.mp4")),
-        SlideRenderer(),
-        clock=clock,
-        spare=SPARES.get(id(player)),
-        hours=hours,
-    )
+    armed = False
+    controller, stage = hours_controller(player, clock)
     try:
         controller.start()
         assert controller.state is State.CLOSED
-        reads["left"] = 0  # the next read is the last before opening, then it is open
+        armed = True  # the next read is the last before opening; every later one is open
         controller._check_hours()
         qtbot.waitUntil(lambda: "red" in stage.shown, timeout=2000)
     finally:
