@@ -64,6 +64,20 @@ def test_start_scan_admits_settled_files_after_probing(
     assert ingest.info()["watching"] == "inotify"
 
 
+def test_a_settled_folder_is_probed_on_the_first_turn_of_the_event_loop(
+    qtbot: QtBot, sync_dir: Path, clips: dict[str, Path], make_ingest: Callable[..., Ingest]
+) -> None:
+    """At start-up the first clip waits for its probe only, not for a settle tick too (the
+    50 ms floor of the tick put 50 ms between `kiosk run` and its first picture)."""
+    shutil.copy(clips["red"], sync_dir / "1-red.mp4")
+    old = time.time() - 60
+    os.utime(sync_dir / "1-red.mp4", (old, old))
+    ingest = make_ingest(quiet=2.0)
+    assert ingest._settle.isActive()
+    assert ingest._settle.remainingTime() == 0
+    qtbot.waitUntil(lambda: ready(ingest) == ["1-red.mp4"], timeout=10_000)
+
+
 def test_slow_copy_never_enters_before_it_is_complete(
     qtbot: QtBot, sync_dir: Path, clips: dict[str, Path], make_ingest: Callable[..., Ingest]
 ) -> None:

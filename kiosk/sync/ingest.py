@@ -240,7 +240,9 @@ class Ingest(QObject):
         wait = self.index.next_due(self._clock())
         if wait is None or self._stopped:
             return
-        self._settle.start(max(50, min(SETTLE_TICK_MS, int(wait * 1000) + 10)))
+        # Files already due (a settled folder at start-up) are probed on the next turn of
+        # the event loop: the first clip of the day must not wait a tick for nothing.
+        self._settle.start(0 if wait <= 0 else max(50, min(SETTLE_TICK_MS, int(wait * 1000) + 10)))
 
     def _tick(self) -> None:
         """Re-stat files in their quiet period; probe the ones that stayed still."""
