@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from gapslib.players import _as_nobody  # noqa: E402
+from gapslib.players import as_nobody  # noqa: E402
 
 from tests import sound  # noqa: E402
 from tests.mediagen import make_image  # noqa: E402
@@ -90,7 +90,7 @@ def command(name: str, media: Path, work: Path, display: str) -> tuple[list[str]
         cmd += ["--state-dir", str(work / "state"), "--config", str(config)]
         return [*cmd, "--playlist", str(playlist)], env
     if name == "cvlc":
-        wrap, extra = _as_nobody(work)
+        wrap, extra = as_nobody(work)
         env.update(extra)
         cmd = [*wrap, "cvlc", "--fullscreen", "--loop", f"--image-duration={SLIDE_S}"]
         return [*cmd, "--no-video-title-show", "--no-osd", "--aout=pulse", *files], env

@@ -10,7 +10,7 @@
 - The recorder stamps the recording with the wall clock (time.time()), so a sound can be put
   next to the moment a player was told to show its item.
 - The analysis measures every period of the signal between two rising zero crossings; runs of
-  periods at one frequency are one segment. Pure Python, ~0.1 s per second of sound.
+  periods at one frequency are one segment. Pure Python.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ Two VlcPlayers take turns as the controller uses them: while one plays, the othe
 carries a stepped tone in its own band (tests/sound.py), so the recording tells whose sound
 is heard, when, and from which point of the clip.
 
-The first item warms the sound path up and is not judged: PulseAudio starts a stream that was
-opened less than ~1.5 s before up to ~1.4 s late (PipeWire does not; see docs/playback.md), and
-libVLC opens one per clip, at its prime. Later items here are primed 2 s before they are shown.
+The first item warms the sound path up and is not judged: on PulseAudio, libVLC's first
+stream of a process, started within ~2 s of the player's creation, is heard up to ~1.5 s
+late (PipeWire does not do it; see docs/playback.md, "Sound").
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ def play_in_turns(
         times[0][1] = time.time()
         players[0].show()
         qtbot.waitUntil(lambda: bool(state["done"] or failures), timeout=30_000)
-        time.sleep(0.2)  # the last item's tail
+        tail = time.time() + 0.2  # the last item's sound may still be playing out
+        qtbot.waitUntil(lambda: recorder.start_time + recorder.recorded_s() > tail, timeout=5000)
     finally:
         heard = recorder.stop()
         for p in players:

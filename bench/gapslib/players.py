@@ -91,7 +91,7 @@ def missing(name: str) -> str | None:
     return None
 
 
-def _as_nobody(work: Path) -> tuple[list[str], dict[str, str]]:
+def as_nobody(work: Path) -> tuple[list[str], dict[str, str]]:
     """VLC refuses to start as root (a geteuid() check in the vlc binary): drop to `nobody`."""
     if os.geteuid() != 0:
         return [], {}
@@ -137,7 +137,7 @@ def command(
         cmd += ["--state-dir", str(state), "--config", str(config), "--playlist", str(playlist)]
         env["PYTHONPATH"] = str(ROOT)
     elif name == "cvlc":
-        wrap, extra = _as_nobody(work)
+        wrap, extra = as_nobody(work)
         env.update(extra)
         cmd = [*wrap, "cvlc", "--fullscreen", "--loop", f"--image-duration={media.slide_seconds}"]
         # Not part of the comparison, but they would paint over the picture or fail noisily.
