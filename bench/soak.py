@@ -5,7 +5,9 @@ Runs `kiosk run` on Xvfb over short clips and slides until N items have been sho
 end, and counting stalls. Then measures CPU while a single still slide is on screen. The
 same figures are measured in the same run for mpv looping the same media, as a baseline.
 Targets: end RSS within 10 MB of the middle, zero unexplained stalls, ~0 % CPU on a still.
-Usage: .venv/bin/python bench/soak.py [--transitions 2000] [--still 20]
+With --sound the clips carry a tone and both players play it into a private PulseAudio null
+sink (tests/sound.py): libVLC opens an audio stream per clip, which must not leak either.
+Usage: .venv/bin/python bench/soak.py [--transitions 2000] [--still 20] [--sound]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.mediagen import make_clip, make_image  # noqa: E402
+from tests.sound import SoundServer  # noqa: E402
 from tests.xserver import Xvfb  # noqa: E402
 
 CLK = os.sysconf("SC_CLK_TCK")
@@ -46,10 +49,10 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK  # utime + stime
 
 
-def media(folder: Path) -> None:
+def media(folder: Path, audio: bool = False) -> None:
     colours = ["red", "green", "blue", "yellow", "magenta", "cyan"]
     for i, c in enumerate(colours):
-        make_clip(folder / f"{i * 2 + 1:02d}-{c}.mp4", c, seconds=0.3, size="640x360")
+        make_clip(folder / f"{i * 2 + 1:02d}-{c}.mp4", c, seconds=0.3, size="640x360", audio=audio)
     make_image(folder / "04-slide.png", "yellow", (640, 360))
     make_image(folder / "08-slide.png", "cyan", (640, 360))
     past = time.time() - 60
@@ -57,15 +60,26 @@ def media(folder: Path) -> None:
         os.utime(f, (past, past))  # settled: admitted at start after their probe
 
 
-def kiosk_soak(xvfb: Xvfb, work: Path, transitions: int) -> dict[str, object]:
+def player_env(xvfb: Xvfb, sound_env: dict[str, str] | None) -> dict[str, str]:
+    """The players' environment: dummy audio, or the private sound server of --sound."""
+    env = dict(os.environ, DISPLAY=xvfb.display, QT_QPA_PLATFORM="xcb", KIOSK_AOUT="dummy")
+    env.pop("KIOSK_CONFIG", None)
+    if sound_env is not None:
+        env.pop("KIOSK_AOUT")
+        env.update(sound_env)
+    return env
+
+
+def kiosk_soak(
+    xvfb: Xvfb, work: Path, transitions: int, sound_env: dict[str, str] | None = None
+) -> dict[str, object]:
     sync = work / "sync"
     sync.mkdir()
-    media(sync)
+    media(sync, audio=sound_env is not None)
     config = work / "office.yaml"
     config.write_text("slides:\n  duration: 1\n", encoding="utf-8")
     state = work / "state"
-    env = dict(os.environ, DISPLAY=xvfb.display, QT_QPA_PLATFORM="xcb", KIOSK_AOUT="dummy")
-    env.pop("KIOSK_CONFIG", None)
+    env = player_env(xvfb, sound_env)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -120,20 +134,22 @@ def kiosk_soak(xvfb: Xvfb, work: Path, transitions: int) -> dict[str, object]:
     }
 
 
-def mpv_soak(xvfb: Xvfb, work: Path, seconds: float) -> dict[str, object] | None:
+def mpv_soak(
+    xvfb: Xvfb, work: Path, seconds: float, sound_env: dict[str, str] | None = None
+) -> dict[str, object] | None:
     mpv = shutil.which("mpv")
     if mpv is None:
         return None
     sync = work / "sync"
     files = sorted(str(f) for f in sync.iterdir())
-    env = dict(os.environ, DISPLAY=xvfb.display)
+    env = player_env(xvfb, sound_env)
     proc = subprocess.Popen(
         [
             mpv,
             "--really-quiet",
             "--fs",
             "--vo=x11",
-            "--ao=null",
+            "--ao=pulse" if sound_env is not None else "--ao=null",
             "--loop-playlist=inf",
             "--image-display-duration=1",
             "--prefetch-playlist=yes",
@@ -229,15 +245,23 @@ def main() -> int:
     ap.add_argument(
         "--kiosk-only", action="store_true", help="no mpv baseline and no still-slide CPU"
     )
+    ap.add_argument(
+        "--sound",
+        action="store_true",
+        help="clips with sound, played into a private PulseAudio null sink (tests/sound.py)",
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
     xvfb = Xvfb(640, 360).start()
+    server = SoundServer().start() if args.sound else None
+    sound_env = server.env if server is not None else None
     try:
         print(
-            f"soak: {args.transitions} items shown, 0.3 s clips (640x360) and 1 s slides, "
-            f"Xvfb 640x360, {os.cpu_count()} cores"
+            f"soak: {args.transitions} items shown, 0.3 s clips (640x360"
+            f"{', with sound into a PulseAudio null sink' if args.sound else ''}) and 1 s "
+            f"slides, Xvfb 640x360, {os.cpu_count()} cores"
         )
-        ours = kiosk_soak(xvfb, work, args.transitions)
+        ours = kiosk_soak(xvfb, work, args.transitions, sound_env)
         print(
             f"\nRSS and open fds after {ours['samples']['end'][0]} items "  # type: ignore[index]
             f"(start = after 20 items)"
@@ -252,7 +276,7 @@ def main() -> int:
         print("         RSS MB by items shown: " + ", ".join(f"{n}: {r:.0f}" for n, r in timeline))
         if args.kiosk_only:
             return 0
-        base = mpv_soak(xvfb, work, float(ours["elapsed"]))  # type: ignore[arg-type]
+        base = mpv_soak(xvfb, work, float(ours["elapsed"]), sound_env)  # type: ignore[arg-type]
         if base is None:
             print("  mpv    not installed (apt-get install mpv) - no baseline")
         else:
@@ -264,6 +288,8 @@ def main() -> int:
         print(f"  mpv    {m:.2f} %" if m is not None else "  mpv    not installed")
     finally:
         xvfb.stop()
+        if server is not None:
+            server.stop()
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
