@@ -172,14 +172,22 @@ def clips_heard(heard: sound.Sound) -> list[Heard]:
     return out
 
 
-def judge(name: str, heard: sound.Sound, lines: Sequence[tuple[float, str]]) -> dict[str, object]:
+@dataclass
+class Result:
+    name: str
+    clips: list[Heard]  # the plays counted (after the warm-up pass)
+    silent: int
+    overlaps: int
+
+
+def judge(name: str, heard: sound.Sound, lines: Sequence[tuple[float, str]]) -> Result:
     clips = clips_heard(heard)
     # The first pass warms the sound path up: from the first sound heard, whenever the
     # player got there (kiosk, cvlc and mpv take different times to start).
     warmup_until = clips[0].start + PASS_S - 0.5 if clips else 0.0
     switches = [(t, line) for t, line in lines if "kiosk.controller: showing" in line]
     for clip in clips:
-        want = f"showing 0{1 if clip.band == 'a' else 2}-{clip.band}.mp4"
+        want = "showing " + next(f for f, band in PLAYLIST if band == clip.band)
         near = [t for t, line in switches if want in line and abs(t - clip.start) < 1.5]
         if near:
             switch = min(near, key=lambda t: abs(t - clip.start))
@@ -188,7 +196,7 @@ def judge(name: str, heard: sound.Sound, lines: Sequence[tuple[float, str]]) -> 
     overlaps = sum(
         1 for a, b in itertools.pairwise(clips) if b.start > warmup_until and b.start < a.end - 0.02
     )
-    return {"name": name, "clips": counted, "silent": silent_plays(counted), "overlaps": overlaps}
+    return Result(name, counted, silent_plays(counted), overlaps)
 
 
 def silent_plays(clips: Sequence[Heard]) -> int:
@@ -206,10 +214,9 @@ def silent_plays(clips: Sequence[Heard]) -> int:
     return missed
 
 
-def listing(result: dict[str, object], t0: float) -> str:
-    clips: list[Heard] = result["clips"]  # type: ignore[assignment]
-    rows = [f"{result['name']}: clip  at s   lost start / end ms  vs switch ms"]
-    for c in clips:
+def listing(result: Result, t0: float) -> str:
+    rows = [f"{result.name}: clip  at s   lost start / end ms  vs switch ms"]
+    for c in result.clips:
         off = "-" if c.switch_offset_ms is None else f"{c.switch_offset_ms:+.0f}"
         rows.append(
             f"  {c.band}  {c.start - t0:8.3f}  {c.lost_start_ms:5.0f} / {c.lost_end_ms:5.0f}  {off}"
@@ -223,7 +230,7 @@ def mm(values: Sequence[float]) -> str:
     return f"{statistics.median(values):.0f} / {max(values):.0f}"
 
 
-def report(results: Sequence[dict[str, object]], passes: int) -> str:
+def report(results: Sequence[Result], passes: int) -> str:
     out = [
         f"bench/audio: {passes} passes of a(2 s clip) -> b(2 s clip) -> slide(1 s), first pass "
         "not counted; PulseAudio null sink, recorded from its monitor",
@@ -234,14 +241,13 @@ def report(results: Sequence[dict[str, object]], passes: int) -> str:
         f"{'':>9} {'med / max (|x|)':>19}",
     ]
     for r in results:
-        clips: list[Heard] = r["clips"]  # type: ignore[assignment]
-        silent = int(r["silent"])  # type: ignore[call-overload]
+        clips, silent = r.clips, r.silent
         offsets = [abs(c.switch_offset_ms) for c in clips if c.switch_offset_ms is not None]
         out.append(
-            f"{r['name']:7} {len(clips):>3}/{len(clips) + silent:<3} {silent:>6} "
+            f"{r.name:7} {len(clips):>3}/{len(clips) + silent:<3} {silent:>6} "
             f"{mm([c.lost_start_ms for c in clips]):>14} {mm([c.lost_end_ms for c in clips]):>12} "
-            f"{max([c.holes_ms for c in clips], default=0):>9.0f} {r['overlaps']!s:>9} "
-            f"{mm(offsets) if r['name'] == 'kiosk' else 'n/a':>19}"
+            f"{max([c.holes_ms for c in clips], default=0):>9.0f} {r.overlaps:>9} "
+            f"{mm(offsets) if r.name == 'kiosk' else 'n/a':>19}"
         )
     out += [
         "",
