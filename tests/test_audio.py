@@ -126,13 +126,14 @@ def test_each_clip_is_heard_from_its_own_switch_and_alone(
         length = sum(r.ms for r in mine if shown - 0.05 <= r.start < next_show) / 1000
         assert length > CLIP_S / 2, f"item {k} heard for {length:.2f} s:\n{report}"
     # Never two clips at once: one tone peaks at AMPLITUDE, two together at up to twice it.
-    # At the switch itself the outgoing stream's last milliseconds may still be in the
-    # sink as the incoming one starts: 20 ms either side are not judged.
+    # Right at a switch the outgoing stream may still sound while the incoming one starts:
+    # libVLC corks it at its end, and PulseAudio carries that out a little later (up to
+    # ~60 ms on a loaded machine). From 20 ms before to 100 ms after a switch is not judged.
     switches = [t[1] for t in times[1:]]
     loud = [
         (t, peak)
         for t, peak in heard.loud_blocks(times[1][1] - 0.5, end_of_sound, sound.AMPLITUDE * 1.6)
-        if all(abs(t - s) > 0.02 for s in switches)
+        if all(not -0.02 <= t - s <= 0.1 for s in switches)
     ]
     shows = ", ".join(f"{t[1] - times[0][1]:.3f}" for t in times)
     where = ", ".join(f"{t - times[0][1]:.3f} s: {peak:.2f}" for t, peak in loud)
