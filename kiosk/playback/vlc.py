@@ -416,8 +416,8 @@ class _FrameSink:
         pitches: Any,
         lines: Any,
     ) -> int:
-        VIDEO_THREADS.raise_current()  # this is libVLC's video output thread (see priority.py)
         try:
+            VIDEO_THREADS.raise_current()  # this is libVLC's video output thread (priority.py)
             w, h = int(width[0]), int(height[0])
             with self._lock:
                 media = self.media
