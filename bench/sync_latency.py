@@ -33,7 +33,7 @@ from PySide6.QtGui import QGuiApplication
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from kiosk.probe import probe
+from kiosk.media.probe import probe
 from kiosk.sync.ingest import Ingest
 from kiosk.sync.scan import walk
 from tests.mediagen import make_clip

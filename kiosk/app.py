@@ -22,24 +22,24 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__
 from kiosk.config import Config
-from kiosk.content import FOLDER_PLAYLIST, ContentSource
 from kiosk.controller import Controller, Shown, State
-from kiosk.diskwriter import DiskWriter
-from kiosk.health import HEARTBEAT_S, StatusWriter
-from kiosk.malloc import pin_mmap_threshold
-from kiosk.probe import probe
-from kiosk.proofofplay import ProofOfPlay, Record
-from kiosk.screensaver import ScreenSaverInhibitor, display_off, display_on
-from kiosk.screenshot import save_screenshot
-from kiosk.sdnotify import Notifier
+from kiosk.media.images import load_image
+from kiosk.media.probe import probe
+from kiosk.state.diskwriter import DiskWriter
+from kiosk.state.proofofplay import ProofOfPlay, Record
+from kiosk.state.screenshot import save_screenshot
+from kiosk.state.status import HEARTBEAT_S, StatusWriter
 from kiosk.sync.ingest import Ingest
+from kiosk.sync.playlist_source import FOLDER_PLAYLIST, ContentSource
+from kiosk.system.display import ScreenSaverInhibitor, display_off, display_on
+from kiosk.system.malloc import pin_mmap_threshold
+from kiosk.system.sdnotify import Notifier
+from kiosk.system.waitfor import wait_for_display
 from kiosk.ui.fonts import load_bundled_fonts
-from kiosk.ui.images import load_image
 from kiosk.ui.slides import SlideRenderer
 from kiosk.ui.stage import IdleContent
 from kiosk.ui.textslide import Theme, render_closed
 from kiosk.ui.window import KioskWindow
-from kiosk.waitfor import wait_for_display
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import Config, config_path_from_env, load_config
 from kiosk.core.model import Position, Problem
-from kiosk.health import write_atomic
+from kiosk.state.status import write_atomic
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
@@ -57,8 +57,8 @@ def sync_dir_of(cfg: Config) -> Path:
 def run(args: argparse.Namespace) -> int:
     from kiosk.app import RunSettings
     from kiosk.app import run as run_app
-    from kiosk.content import read_spec
-    from kiosk.logsetup import setup_logging
+    from kiosk.state.logsetup import setup_logging
+    from kiosk.sync.playlist_source import read_spec
 
     cfg, problems = load(args)
     if cfg.playlist is not None:
@@ -101,10 +101,10 @@ def offscreen_app() -> object:
 
 
 def check(args: argparse.Namespace) -> int:
-    from kiosk.content import Sidecars, read_spec
     from kiosk.core.playlist import resolve
+    from kiosk.media.probe import probe
     from kiosk.preview import expiry_problems, office_time, rotation, rotation_lines
-    from kiosk.probe import probe
+    from kiosk.sync.playlist_source import Sidecars, read_spec
     from kiosk.sync.scan import scan
 
     _qt = offscreen_app()  # kept alive: text slides are laid out for real (Qt, fonts)
@@ -122,7 +122,7 @@ def check(args: argparse.Namespace) -> int:
             )
         )
     if cfg.office_logo is not None:
-        from kiosk.probe import probe_image
+        from kiosk.media.probe import probe_image
 
         reason = probe_image(str(cfg.office_logo))
         if reason is not None:
@@ -215,8 +215,8 @@ def _pos(path: str) -> Position:
 
 
 def status(args: argparse.Namespace) -> int:
-    from kiosk.health import read_status
-    from kiosk.statusview import render
+    from kiosk.state.status import read_status
+    from kiosk.state.statusview import render
 
     state_dir = args.state_dir
     if state_dir is None:
@@ -242,7 +242,7 @@ def install_service(args: argparse.Namespace) -> int:
     It never runs systemctl: enabling a service that takes over the screen is the admin's
     step, so the exact commands are printed instead.
     """
-    from kiosk import service
+    from kiosk.system import service
 
     config = config_path_from_env(args.config)
     if config is not None and not config.is_file():

@@ -3,9 +3,9 @@
 Why: admins schedule procedures with dates, weekdays and time windows in YAML, and the only
 way to know what the office's screen shows next Monday at 08:00 used to be waiting for it.
 Both commands answer with the player's own rules: the playlist and sidecar schedules resolved
-exactly as the player resolves them (kiosk.content), every file probed with the player's
-probes, videos decoded by the player's libVLC path (VlcPlayer), slides drawn by the player's
-SlideRenderer at the size of the main zone. So the sheet shows what really appears, not an
+exactly as the player resolves them (kiosk.sync.playlist_source), every file probed with the
+player's probes, videos decoded by the player's libVLC path (VlcPlayer), slides drawn by the
+player's SlideRenderer at the size of the main zone. So the sheet shows what really appears, not an
 approximation that could disagree with the screen.
 
 Time: `--at` is office-local wall-clock time (the config's `office.timezone`), whatever the
@@ -298,8 +298,8 @@ def _rule_position(item: Item) -> Position:
 
 def current_playlist(cfg: Config, sync_dir: Path) -> tuple[Playlist, list[Problem]]:
     """The playlist the player would build now: spec, sync folder, sidecar schedules."""
-    from kiosk.content import Sidecars, read_spec
     from kiosk.core.playlist import resolve
+    from kiosk.sync.playlist_source import Sidecars, read_spec
     from kiosk.sync.scan import scan
 
     spec = read_spec(cfg.playlist, sync_dir, cfg.office_timezone)
@@ -475,7 +475,7 @@ def _item_cells(
     video_grabber: Callable[[], FrameGrabber],
 ) -> list[Cell]:
     """The cells of one item, unnumbered: one, or one per page of a PDF."""
-    from kiosk.probe import ProbeInconclusive
+    from kiosk.media.probe import ProbeInconclusive
 
     schedule = item.schedule.describe() if item.schedule is not None else "always"
     try:
@@ -772,9 +772,9 @@ def make_preview(
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QColor
 
-    from kiosk.probe import probe as default_probe
+    from kiosk.media.images import load_image
+    from kiosk.media.probe import probe as default_probe
     from kiosk.ui.fonts import load_bundled_fonts
-    from kiosk.ui.images import load_image
     from kiosk.ui.slides import SlideRenderer
     from kiosk.ui.textslide import Theme
 

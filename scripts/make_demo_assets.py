@@ -137,9 +137,15 @@ def make_clip(clip: Clip, index: int, total: int, out: Path, tmp: Path) -> None:
     for i in range(len(clip.title)):
         chain.append(
             drawtext(
-                files[f"title{i}"], FONT_BOLD, title_size, "(w-tw)/2",
+                files[f"title{i}"],
+                FONT_BOLD,
+                title_size,
+                "(w-tw)/2",
                 str(title_top + i * title_gap),
-                alpha=f"'{fade}'", shadowx="2", shadowy="2", shadowcolor="black@0.45",
+                alpha=f"'{fade}'",
+                shadowx="2",
+                shadowy="2",
+                shadowcolor="black@0.45",
             )
         )
     sub_y = title_top + len(clip.title) * title_gap + 14
@@ -155,16 +161,28 @@ def make_clip(clip: Clip, index: int, total: int, out: Path, tmp: Path) -> None:
         f"[bg][1:v]overlay=x='-w+W*t/{d}':y=H-6:eval=frame,format=yuv420p[v]"
     )
     cmd: list[str] = [
-        "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i",
+        "ffmpeg",
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
         f"gradients=s={CLIP_W}x{CLIP_H}:r={CLIP_FPS}:d={d}:c0={clip.colours[0]}"
         f":c1={clip.colours[1]}:seed={index}:speed=0.015",
-        "-f", "lavfi", "-i", f"color=c=white:s={CLIP_W}x6:r={CLIP_FPS}:d={d}",
+        "-f",
+        "lavfi",
+        "-i",
+        f"color=c=white:s={CLIP_W}x6:r={CLIP_FPS}:d={d}",
     ]
     if clip.audio:
         # A quiet 440 Hz tone with soft edges, so the audio path has something to play.
         cmd += [
-            "-f", "lavfi", "-i",
+            "-f",
+            "lavfi",
+            "-i",
             f"sine=frequency=440:sample_rate=48000:duration={d},volume=0.25,"
             f"afade=t=in:d=0.5,afade=t=out:st={d - 0.5}:d=0.5",
         ]
@@ -173,22 +191,59 @@ def make_clip(clip: Clip, index: int, total: int, out: Path, tmp: Path) -> None:
         cmd += ["-map", "2:a", "-ac", "1"]
     if out.suffix == ".webm":
         cmd += [
-            "-c:v", "libvpx-vp9", "-b:v", "180k", "-deadline", "good", "-cpu-used", "4",
-            "-row-mt", "0", "-threads", "1", "-g", str(CLIP_FPS * 2),
+            "-c:v",
+            "libvpx-vp9",
+            "-b:v",
+            "180k",
+            "-deadline",
+            "good",
+            "-cpu-used",
+            "4",
+            "-row-mt",
+            "0",
+            "-threads",
+            "1",
+            "-g",
+            str(CLIP_FPS * 2),
         ]
         if clip.audio:
             cmd += ["-c:a", "libopus", "-b:a", "32k"]
     else:
         cmd += [
-            "-c:v", "libx264", "-preset", "medium", "-profile:v", "main", "-crf", "30",
-            "-maxrate", "300k", "-bufsize", "600k", "-pix_fmt", "yuv420p",
-            "-g", str(CLIP_FPS * 2), "-threads", "1", "-movflags", "+faststart",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "medium",
+            "-profile:v",
+            "main",
+            "-crf",
+            "30",
+            "-maxrate",
+            "300k",
+            "-bufsize",
+            "600k",
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            str(CLIP_FPS * 2),
+            "-threads",
+            "1",
+            "-movflags",
+            "+faststart",
         ]
         if clip.audio:
             cmd += ["-c:a", "aac", "-b:a", "40k"]
     cmd += [
-        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
-        "-flags:a", "+bitexact", "-shortest", str(out),
+        "-map_metadata",
+        "-1",
+        "-fflags",
+        "+bitexact",
+        "-flags:v",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+        "-shortest",
+        str(out),
     ]
     subprocess.run(cmd, check=True, timeout=300)
 
@@ -329,7 +384,6 @@ class Painter:
         p.end()
         # 256 colours are plenty for flat colours and antialiased text, and halve the file.
 
-
         indexed = image.convertToFormat(
             QImage.Format.Format_Indexed8, Qt.ImageConversionFlag.ThresholdDither
         )
@@ -341,8 +395,11 @@ class Painter:
 
 def slide_steps(pt: Painter, out: Path) -> None:
     image, p = pt.new()
-    top = pt.header(p, "BỘ PHẬN MỘT CỬA  ·  DỊCH VỤ CÔNG TRỰC TUYẾN",
-                    "Các bước nộp hồ sơ trên Cổng Dịch vụ công quốc gia")
+    top = pt.header(
+        p,
+        "BỘ PHẬN MỘT CỬA  ·  DỊCH VỤ CÔNG TRỰC TUYẾN",
+        "Các bước nộp hồ sơ trên Cổng Dịch vụ công quốc gia",
+    )
     pt.footer(p, "Cần hỗ trợ? Xin liên hệ cán bộ tại quầy tiếp nhận hồ sơ.", "dichvucong.gov.vn")
     pt.numbered(p, pt.MARGIN, top + 70, pt.W - 2 * pt.MARGIN, STEPS, 48)
     pt.save(image, p, out)
@@ -359,8 +416,12 @@ def slide_papers(pt: Painter, out: Path) -> None:
     pt.numbered(p, pt.MARGIN, top + 50, left_w, PAPERS, 37)
 
     # Right: a card with the fees and time limits of two common procedures.
-    card = QRect(pt.MARGIN + left_w + 60, top + 50, pt.W - 2 * pt.MARGIN - left_w - 60,
-                 footer_top - top - 100)
+    card = QRect(
+        pt.MARGIN + left_w + 60,
+        top + 50,
+        pt.W - 2 * pt.MARGIN - left_w - 60,
+        footer_top - top - 100,
+    )
     p.setPen(QPen(QColor(NAVY), 3))
     p.setBrush(QColor(PALE))
     p.drawRoundedRect(QRectF(card), 18, 18)
@@ -373,8 +434,11 @@ def slide_papers(pt: Painter, out: Path) -> None:
     p.drawText(QRect(x, y, width, 60), flags, "Thủ tục thường gặp")
     y += 90
     for name, fee, limit in FEES:
-        for text, size, bold, colour in ((name, 36, True, INK), (fee, 33, False, RED),
-                                         (limit, 33, False, INK)):
+        for text, size, bold, colour in (
+            (name, 36, True, INK),
+            (fee, 33, False, RED),
+            (limit, 33, False, INK),
+        ):
             font = pt.font(size, bold)
             rect = QFontMetrics(font).boundingRect(QRect(0, 0, width, 1000), flags, text)
             p.setFont(font)
@@ -403,6 +467,7 @@ def slide_welcome(pt: Painter, out: Path) -> None:
 
 
 # --- main -----------------------------------------------------------------------------------
+
 
 def human(n: int) -> str:
     return f"{n / 1024:.0f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.2f} MiB"
@@ -433,8 +498,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = demo / clip.name
             make_clip(clip, i, len(CLIPS), out, Path(tmpdir))
             written.append(out)
-            print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}"
-                  f"  ({human(out.stat().st_size)})")
+            print(
+                f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}"
+                f"  ({human(out.stat().st_size)})"
+            )
 
     pt = Painter()
     for out, paint in (
@@ -444,16 +511,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         paint(pt, out)
         written.append(out)
-        print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}"
-              f"  ({human(out.stat().st_size)})")
+        print(
+            f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}"
+            f"  ({human(out.stat().st_size)})"
+        )
 
     everything = [f for d in (demo, idle) for f in sorted(d.iterdir()) if f.is_file()]
     for extra in set(everything) - set(written):
         print(f"note: {extra} is not made by this script (kept, and counted)")
     total = sum(f.stat().st_size for f in everything)
     if total > LIMIT_BYTES:
-        print(f"FAIL: demo assets total {human(total)}, over the {human(LIMIT_BYTES)} limit",
-              file=sys.stderr)
+        print(
+            f"FAIL: demo assets total {human(total)}, over the {human(LIMIT_BYTES)} limit",
+            file=sys.stderr,
+        )
         return 1
     print(f"total {human(total)} in {len(everything)} files (limit {human(LIMIT_BYTES)})")
     return 0

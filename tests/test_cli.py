@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
-from kiosk.health import StatusWriter
+from kiosk.state.status import StatusWriter
 from tests.mediagen import make_image
 
 

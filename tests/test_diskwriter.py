@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from kiosk.diskwriter import DiskWriter
+from kiosk.state.diskwriter import DiskWriter
 
 
 def test_jobs_run_in_order_off_the_calling_thread() -> None:
@@ -43,7 +43,7 @@ def test_a_failing_job_is_logged_and_the_next_still_runs(
     def broken() -> None:
         raise OSError(28, "No space left on device")
 
-    with caplog.at_level(logging.ERROR, logger="kiosk.diskwriter"):
+    with caplog.at_level(logging.ERROR, logger="kiosk.state.diskwriter"):
         writer.submit(broken)
         writer.submit(lambda: ran.append("after"))
         assert writer.flush()

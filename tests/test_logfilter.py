@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.logfilter import RateLimitFilter, describe_span
-from kiosk.logsetup import FILE_BACKUPS, FILE_BYTES, CappedFileHandler, setup_logging
+from kiosk.state.logfilter import RateLimitFilter, describe_span
+from kiosk.state.logsetup import FILE_BACKUPS, FILE_BYTES, CappedFileHandler, setup_logging
 
 
 class Clock:

@@ -12,7 +12,7 @@ import pytest
 PROBE = textwrap.dedent(
     """
     import ctypes, ctypes.util, sys
-    from kiosk.malloc import pin_mmap_threshold
+    from kiosk.system.malloc import pin_mmap_threshold
 
     class MallInfo2(ctypes.Structure):
         _fields_ = [(n, ctypes.c_size_t) for n in (
@@ -49,7 +49,7 @@ def test_second_frame_buffer_is_still_mmapped() -> None:
 
 
 def test_admin_setting_wins(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kiosk.malloc import pin_mmap_threshold
+    from kiosk.system.malloc import pin_mmap_threshold
 
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
     assert pin_mmap_threshold() is False

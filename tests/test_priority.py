@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.playback.priority import ThreadPriority
+from kiosk.system.priority import ThreadPriority
 
 
 def _in_thread(fn: Callable[[], object]) -> tuple[object, int, int]:
@@ -62,7 +62,7 @@ def test_refusal_is_said_once_and_not_retried(
 
     monkeypatch.setattr(os, "setpriority", refuse)  # stands in for an unprivileged user
     prio = ThreadPriority(nice=-10)
-    with caplog.at_level(logging.INFO, logger="kiosk.playback.priority"):
+    with caplog.at_level(logging.INFO, logger="kiosk.system.priority"):
         assert [_in_thread(prio.raise_current)[0] for _ in range(3)] == [False] * 3
     assert len(calls) == 1 and prio.refused
     assert [r.message for r in caplog.records if "LimitNICE" in r.message] != []
@@ -87,8 +87,8 @@ def test_a_playing_vlc_player_runs_its_video_thread_at_video_nice(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from kiosk.playback.priority import VIDEO_NICE
     from kiosk.playback.vlc import VlcBackend
+    from kiosk.system.priority import VIDEO_NICE
     from tests.mediagen import make_clip
 
     clip = str(make_clip(tmp_path / "red.mp4", "red", 1.0))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.probe import probe, probe_image, probe_video
+from kiosk.media.probe import probe, probe_image, probe_video
 from tests.mediagen import make_clip, make_image
 
 

@@ -12,8 +12,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk import proofofplay
-from kiosk.proofofplay import ProofOfPlay, Record, day_of, file_name, files_to_delete, format_line
+from kiosk.state import proofofplay
+from kiosk.state.proofofplay import (
+    ProofOfPlay,
+    Record,
+    day_of,
+    file_name,
+    files_to_delete,
+    format_line,
+)
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")  # UTC+7, no DST
 
@@ -141,7 +148,7 @@ def test_unwritable_dir_keeps_going_and_logs_once(
     clock = Clock(local(2026, 3, 2, 9, 0))
     pop = ProofOfPlay(blocker / "proof-of-play", 7, HCM, clock)
     rec = Record(clock.t, clock.t + 1, "a.mp4", "video", "completed")
-    with caplog.at_level(logging.ERROR, logger="kiosk.proofofplay"):
+    with caplog.at_level(logging.ERROR, logger="kiosk.state.proofofplay"):
         assert not pop.record(rec)
         assert not pop.record(rec)
     errors = [r.message for r in caplog.records if r.levelno == logging.ERROR]
@@ -150,7 +157,7 @@ def test_unwritable_dir_keeps_going_and_logs_once(
     # The disk is fixed: the next record goes through.
     blocker.unlink()
     pop.directory = tmp_path / "proof-of-play"
-    with caplog.at_level(logging.INFO, logger="kiosk.proofofplay"):
+    with caplog.at_level(logging.INFO, logger="kiosk.state.proofofplay"):
         assert pop.record(rec)
     assert not pop.problem
     assert any("writable again" in r.message for r in caplog.records)
@@ -171,7 +178,7 @@ def test_disk_full_then_space_again(
         return real_write(fd, data)
 
     monkeypatch.setattr(proofofplay.os, "write", write)
-    with caplog.at_level(logging.ERROR, logger="kiosk.proofofplay"):
+    with caplog.at_level(logging.ERROR, logger="kiosk.state.proofofplay"):
         for i in range(5):
             assert not pop.record(
                 Record(clock.t + i, clock.t + i + 1, "a.mp4", "video", "completed")

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from kiosk import screenshot
-from kiosk.screenshot import SCREENSHOT_FILE, save_screenshot
+from kiosk.state import screenshot
+from kiosk.state.screenshot import SCREENSHOT_FILE, save_screenshot
 
 
 def picture(width: int, height: int, colour: str = "red") -> QImage:

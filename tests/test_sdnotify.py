@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.sdnotify import Notifier, socket_address, watchdog_interval
+from kiosk.system.sdnotify import Notifier, socket_address, watchdog_interval
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_failure_is_logged_once_and_never_raises(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     n = Notifier(str(tmp_path / "nobody-listens"))
-    with caplog.at_level(logging.WARNING, logger="kiosk.sdnotify"):
+    with caplog.at_level(logging.WARNING, logger="kiosk.system.sdnotify"):
         assert not n.ready()
         assert not n.watchdog()
     assert len([r for r in caplog.records if "cannot notify systemd" in r.message]) == 1
@@ -81,7 +81,7 @@ def test_recovers_when_the_socket_comes_back(
     sock.bind(str(path))
     sock.settimeout(2)
     try:
-        with caplog.at_level(logging.INFO, logger="kiosk.sdnotify"):
+        with caplog.at_level(logging.INFO, logger="kiosk.system.sdnotify"):
             assert n.watchdog()
         assert received(sock) == "WATCHDOG=1"
         assert any("works again" in r.message for r in caplog.records)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import service
 from kiosk.cli import main
-from kiosk.service import TEMPLATE, UnitSettings, quote, render_unit
+from kiosk.system import service
+from kiosk.system.service import TEMPLATE, UnitSettings, quote, render_unit
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -15,10 +15,10 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 from watchdog.observers.api import BaseObserver
 
-from kiosk.content import ContentSource
 from kiosk.core.library import Library, lib_file
-from kiosk.probe import probe
+from kiosk.media.probe import probe
 from kiosk.sync.ingest import Ingest
+from kiosk.sync.playlist_source import ContentSource
 from kiosk.sync.watcher import Watcher, fs_type, needs_polling
 from tests.mediagen import make_image
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QImageIOHandler, QImageWriter
 from pytestqt.qtbot import QtBot
 
-from kiosk.ui.images import load_image
+from kiosk.media.images import load_image
 from kiosk.ui.stage import IDLE_BACKGROUND, IdleContent, Showing, Stage
 from kiosk.ui.window import KioskWindow
 from tests.mediagen import classify, make_image

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.waitfor import parse_display, wait_for_display, x_server_answers
+from kiosk.system.waitfor import parse_display, wait_for_display, x_server_answers
 from tests.xserver import Xvfb
 
 
@@ -27,7 +27,7 @@ class FakeTime:
 
 def test_display_already_up_does_not_sleep(caplog: pytest.LogCaptureFixture) -> None:
     t = FakeTime()
-    with caplog.at_level(logging.INFO, logger="kiosk.waitfor"):
+    with caplog.at_level(logging.INFO, logger="kiosk.system.waitfor"):
         assert wait_for_display(10, t.clock, t.sleep, ":0", probe=lambda d: True)
     assert t.sleeps == [] and caplog.records == []
 
@@ -40,7 +40,7 @@ def test_waits_until_the_display_answers_logging_once(caplog: pytest.LogCaptureF
         asked.append(display)
         return t.t >= 30
 
-    with caplog.at_level(logging.INFO, logger="kiosk.waitfor"):
+    with caplog.at_level(logging.INFO, logger="kiosk.system.waitfor"):
         assert wait_for_display(None, t.clock, t.sleep, ":0", probe=probe)
     assert t.t == 30 and set(asked) == {":0"} and len(asked) == 31
     messages = [r.message for r in caplog.records]
@@ -52,7 +52,7 @@ def test_waits_until_the_display_answers_logging_once(caplog: pytest.LogCaptureF
 
 def test_gives_up_after_the_timeout(caplog: pytest.LogCaptureFixture) -> None:
     t = FakeTime()
-    with caplog.at_level(logging.INFO, logger="kiosk.waitfor"):
+    with caplog.at_level(logging.INFO, logger="kiosk.system.waitfor"):
         assert not wait_for_display(
             5.5, t.clock, t.sleep, ":1", probe=lambda d: False, interval_s=2
         )

@@ -17,7 +17,7 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from kiosk import screensaver
+from kiosk.system import display as screensaver
 from kiosk.ui.fonts import load_bundled_fonts
 from kiosk.ui.stage import IdleContent
 from kiosk.ui.textslide import Theme
@@ -216,7 +216,7 @@ def test_display_switch_on_xvfb_without_dpms_says_so_once(
     """Xvfb has no DPMS extension (xset even exits 0 there): off/on must report failure,
     warn once and leave the server alone."""
     monkeypatch.setenv("DISPLAY", xvfb.display)
-    caplog.set_level(logging.WARNING, logger="kiosk.screensaver")
+    caplog.set_level(logging.WARNING, logger="kiosk.system.display")
     assert screensaver.display_off() is False
     assert screensaver.display_on() is False
     assert screensaver.display_off() is False
@@ -228,7 +228,7 @@ def test_display_switch_on_xvfb_without_dpms_says_so_once(
 def test_display_switch_without_display_or_xset(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, fresh_warnings: None
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="kiosk.screensaver")
+    caplog.set_level(logging.WARNING, logger="kiosk.system.display")
     monkeypatch.delenv("DISPLAY", raising=False)
     assert screensaver.display_off() is False
     assert screensaver.display_on() is False

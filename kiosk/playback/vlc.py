@@ -47,7 +47,7 @@ import vlc
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
-from kiosk.playback.priority import VIDEO_THREADS
+from kiosk.system.priority import VIDEO_THREADS
 
 log = logging.getLogger(__name__)
 vlc_log = logging.getLogger(__name__ + ".libvlc")

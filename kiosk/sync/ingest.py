@@ -20,7 +20,7 @@ from kiosk.core.library import Library
 from kiosk.core.model import kind_of
 from kiosk.core.names import is_ignored_dir, is_ignored_name
 from kiosk.core.syncindex import Change, Stat, SyncIndex
-from kiosk.probe import ProbeInconclusive
+from kiosk.media.probe import ProbeInconclusive
 from kiosk.sync.scan import Listing, inside, rel_of, stat_file, walk
 from kiosk.sync.watcher import Watcher
 

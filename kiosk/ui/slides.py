@@ -16,7 +16,7 @@ from PySide6.QtGui import QImage
 
 from kiosk.core.model import Item, Kind
 from kiosk.core.procedure import parse_procedure
-from kiosk.ui.images import load_image
+from kiosk.media.images import load_image
 from kiosk.ui.pdf import pdf_page_count, render_pdf_page
 from kiosk.ui.textslide import Theme, render_procedure
 

@@ -33,8 +33,8 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextLayout, QTextOpt
 from kiosk.core.model import Position, Problem
 from kiosk.core.procedure import ProcedureSlide
 from kiosk.core.schedule import OfficeHours, format_vn_datetime
+from kiosk.media.images import load_image
 from kiosk.ui.fonts import BUNDLED_FAMILY
-from kiosk.ui.images import load_image
 from kiosk.ui.qr import MIN_SCREEN_FRACTION, qr_image
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from kiosk.health import StatusReport
+from kiosk.state.status import StatusReport
 
 
 def _ago(seconds: float) -> str:

@@ -1,7 +1,7 @@
 """The systemd unit: one template, rendered with this machine's real paths and installed.
 
 Why a service at all: systemd restarts the player when it crashes (Restart=always) and
-kills it when its Qt loop hangs (WatchdogSec= with the keep-alive from kiosk.sdnotify),
+kills it when its Qt loop hangs (WatchdogSec= with the keep-alive from kiosk.system.sdnotify),
 which covers what a player left alone for months meets. The template is kept here, in the
 package, so `kiosk install-service` works from any install; systemd/kiosk.service in the
 repo is the same text (a test keeps them equal) for admins who prefer to install by hand.

@@ -14,8 +14,8 @@ import logging
 import os
 
 from kiosk.core.model import Kind, kind_of
-from kiosk.ui.images import MAX_PIXELS as MAX_IMAGE_PIXELS
-from kiosk.ui.images import load_image
+from kiosk.media.images import MAX_PIXELS as MAX_IMAGE_PIXELS
+from kiosk.media.images import load_image
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
 def probe_image(path: str, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:
     """None if the player could show the image, else the reason.
 
-    The very decoder the player uses (kiosk.ui.images): the size from the header is checked
+    The very decoder the player uses (kiosk.media.images): the size from the header is checked
     before decoding, which also catches files whose header is fine but whose body is broken.
     """
     if problem := _file_problem(path):

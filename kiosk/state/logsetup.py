@@ -1,6 +1,6 @@
 """Logs: one line per event on stderr (journald adds the time) and a capped file.
 
-Repeated identical warnings and errors are rate-limited (kiosk.logfilter), and the file is
+Repeated identical warnings and errors are rate-limited (kiosk.state.logfilter), and the file is
 capped at FILE_BYTES x (1 + FILE_BACKUPS), so months of a recurring fault cannot fill the
 disk or push the useful lines out of the journal.
 """
@@ -12,7 +12,7 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from kiosk.logfilter import RateLimitFilter
+from kiosk.state.logfilter import RateLimitFilter
 
 FILE_BYTES = 1_000_000
 FILE_BACKUPS = 3
