@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from kiosk.core.model import Item, Kind, Playlist, Position, Problem
+from kiosk.core.model import Item, Kind, Playlist
+from kiosk.core.problems import Position, Problem
 from kiosk.core.schedule import ItemSchedule, OfficeHours, format_vn_datetime
 
 if TYPE_CHECKING:

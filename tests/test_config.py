@@ -19,7 +19,7 @@ from kiosk.config import (
     load_config,
 )
 from kiosk.config.schema import CONFIG_FIELDS, check_key_chord, check_value
-from kiosk.core.model import Problem
+from kiosk.core.problems import Problem
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "config" / "office.yaml"

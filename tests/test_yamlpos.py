@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from kiosk.core.model import Position
+from kiosk.core.problems import Position
 from kiosk.core.yamlpos import (
     TAG_BOOL,
     TAG_INT,

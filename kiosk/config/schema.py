@@ -16,7 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from kiosk.core.schedule import DEFAULT_TIMEZONE, OfficeHours, check_timezone
+from kiosk.core.schedule import DEFAULT_TIMEZONE, OfficeHours
+from kiosk.core.schedule_text import check_timezone
 
 __all__ = [
     "CONFIG_FIELDS",

@@ -1,13 +1,12 @@
-"""Data the whole player shares: playlist items, problems with positions."""
+"""Data the whole player shares: media kinds, playlist items and the playlist itself."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from kiosk.core.schedule import ItemSchedule
+from kiosk.core.problems import Position, Problem
+from kiosk.core.schedule import ItemSchedule
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mkv", ".webm", ".mov", ".avi", ".ts"})
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp"})
@@ -55,32 +54,6 @@ def kind_of(name: str) -> Kind | None:
 
 
 _SHOWN = VIDEO_EXTENSIONS | IMAGE_EXTENSIONS | PDF_EXTENSIONS | TEXT_EXTENSIONS
-
-
-@dataclass(frozen=True)
-class Position:
-    """A place in a text file, 1-based, as editors and `path:line:col` show it."""
-
-    path: str
-    line: int = 0
-    col: int = 0
-
-    def __str__(self) -> str:
-        if self.line <= 0:
-            return self.path
-        return f"{self.path}:{self.line}:{self.col}"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong the admin must see: in `kiosk check`, the status file and the log."""
-
-    where: Position
-    message: str
-    severity: str = "error"  # "error" | "warning"
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.severity}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,11 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from kiosk.core.model import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, Position, Problem
+from kiosk.core.model import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from kiosk.core.playlist import parse_duration as _duration
-from kiosk.core.schedule import SCHEDULE_KEYS, ItemSchedule, parse_item_schedule
+from kiosk.core.problems import Position, Problem
+from kiosk.core.schedule import ItemSchedule
+from kiosk.core.schedule_yaml import SCHEDULE_KEYS, parse_item_schedule
 from kiosk.core.yamlpos import (
     TAG_NULL,
     YMap,

@@ -17,7 +17,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kiosk.core.model import Position, Problem
+from kiosk.core.problems import Position, Problem
 
 __all__ = [
     "TAG_BOOL",

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextLayout, QTextOption
 
-from kiosk.core.model import Position, Problem
+from kiosk.core.problems import Position, Problem
 from kiosk.core.procedure import ProcedureSlide
 from kiosk.core.schedule import OfficeHours, format_vn_datetime
 from kiosk.media.images import load_image
