@@ -3,7 +3,7 @@
 Each probe returns None when the file looks playable, else one line for the admin saying
 why not. Probes do not play or show anything and create no widgets, so they may run on any
 thread (ingest runs them on a QThreadPool). Videos are opened and demuxed by libVLC's
-preparser (through kiosk.playback.vlc, the one module that talks to libVLC); images are
+preparser (through kiosk.playback.vlcprobe; only kiosk.playback talks to libVLC); images are
 decoded by QImageReader, but only after their header promised a size we are willing to
 allocate, so a 60000x60000 PNG cannot take the player's memory.
 """
@@ -47,7 +47,7 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
     """
     if problem := _file_problem(path):
         return problem
-    from kiosk.playback.vlc import parse_media  # libVLC loads only when a video is probed
+    from kiosk.playback.vlcprobe import parse_media  # libVLC loads only when a video is probed
 
     info = parse_media(path, timeout=timeout)
     if info.status not in ("done", "failed"):
