@@ -12,7 +12,8 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage
 
-from kiosk.core.procedure import ProcedureSlide, parse_procedure
+from kiosk.core.procedure import parse_procedure
+from kiosk.core.procedure_slide import ProcedureSlide
 from kiosk.ui.fonts import BUNDLED_FAMILY, FONT_DIR, FONT_FILES, load_bundled_fonts, missing_glyphs
 from kiosk.ui.qr import QUIET_ZONE, qr_image, qr_matrix
 from kiosk.ui.textslide import (

@@ -26,7 +26,8 @@ class Kind(enum.Enum):
         return self is not Kind.VIDEO
 
 
-def _ext(name: str) -> str:
+def extension(name: str) -> str:
+    """The extension of a file name or path, lower case with its dot; "" if none."""
     base = name.rsplit("/", 1)[-1]
     dot = base.rfind(".")
     return base[dot:].lower() if dot > 0 else ""
@@ -37,7 +38,7 @@ def kind_of(name: str) -> Kind | None:
 
     `playlist.yaml`, sidecar schedules (`clip.mp4.yaml`) and README.md are not slides.
     """
-    ext = _ext(name)
+    ext = extension(name)
     if ext in VIDEO_EXTENSIONS:
         return Kind.VIDEO
     if ext in IMAGE_EXTENSIONS:
@@ -47,7 +48,7 @@ def kind_of(name: str) -> Kind | None:
     if ext in TEXT_EXTENSIONS:
         base = name.rsplit("/", 1)[-1]
         stem = base[: -len(ext)]
-        if stem.lower() in ("playlist", "readme", "ticker") or _ext(stem) in _SHOWN:
+        if stem.lower() in ("playlist", "readme", "ticker") or extension(stem) in _SHOWN:
             return None
         return Kind.TEXT
     return None

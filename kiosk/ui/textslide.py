@@ -31,7 +31,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextLayout, QTextOption
 
 from kiosk.core.problems import Position, Problem
-from kiosk.core.procedure import ProcedureSlide
+from kiosk.core.procedure_slide import ProcedureSlide
 from kiosk.core.schedule import OfficeHours, format_vn_datetime
 from kiosk.media.images import load_image
 from kiosk.ui.fonts import BUNDLED_FAMILY
