@@ -777,7 +777,7 @@ def make_preview(
     from kiosk.media.probe import probe as default_probe
     from kiosk.ui.fonts import load_bundled_fonts
     from kiosk.ui.slides import SlideRenderer
-    from kiosk.ui.textslide import Theme
+    from kiosk.ui.theme import Theme
 
     family = load_bundled_fonts()
     when = office_time(at, cfg.office_timezone)

@@ -14,20 +14,17 @@ from PySide6.QtGui import QColor, QImage
 
 from kiosk.core.procedure import parse_procedure
 from kiosk.core.procedure_slide import ProcedureSlide
+from kiosk.ui.closedslide import CLOSED_TITLE, HOURS_LABEL, REOPENS_LABEL, render_closed
 from kiosk.ui.fonts import BUNDLED_FAMILY, FONT_DIR, FONT_FILES, load_bundled_fonts, missing_glyphs
 from kiosk.ui.qr import QUIET_ZONE, qr_image, qr_matrix
 from kiosk.ui.textslide import (
-    CLOSED_TITLE,
     FEE_LABEL,
-    HOURS_LABEL,
-    REOPENS_LABEL,
     TIME_LABEL,
     TOO_MUCH_TEXT,
-    Theme,
     layout_procedure,
-    render_closed,
     render_procedure,
 )
+from kiosk.ui.theme import Theme
 
 URL = "https://dichvucong.gov.vn/p/home/dvc-trang-chu.html"
 SLIDE_YAML = f"""\

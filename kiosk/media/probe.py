@@ -95,7 +95,8 @@ def probe_text(path: str) -> str | None:
         first = errors[0] if errors else None
         where = f" (line {first.where.line})" if first and first.where.line else ""
         return (first.message + where) if first else "not a procedure slide"
-    from kiosk.ui.textslide import Theme, render_procedure
+    from kiosk.ui.textslide import render_procedure
+    from kiosk.ui.theme import Theme
 
     _, more = render_procedure(slide, SlideRenderer().size(), Theme(), os.path.dirname(path))
     too_much = [p.message for p in more if p.severity == "error"]
