@@ -25,8 +25,8 @@ from kiosk.config.schema import (
     SECTIONS,
     Config,
     Option,
-    check_value,
 )
+from kiosk.config.values import check_value
 from kiosk.core.problems import Position, Problem
 from kiosk.core.schedule import OfficeHours
 from kiosk.core.schedule_yaml import parse_dates, parse_hours
