@@ -53,7 +53,7 @@ def test_yaml_slide_all_fields() -> None:
     assert slide.duration == 20.0
     assert slide.schedule is not None and slide.schedule.valid_until == date(2026, 12, 31)
     assert str(slide.pos) == "s/khai-sinh.yaml:1:8"
-    assert "Miễn lệ phí" in slide.texts()
+    assert "Miễn lệ phí" in slide.fee
 
 
 def test_yaml_problems_at_their_positions() -> None:

@@ -125,7 +125,9 @@ def test_all_text_inside_the_frame(theme: Theme, w: int, h: int) -> None:
 
 def test_every_character_has_a_glyph_in_the_bundled_font(family: str) -> None:
     slide = slide_from(SLIDE_YAML)
-    text = "".join([*slide.texts(), FEE_LABEL.upper(), TIME_LABEL.upper(), "0123456789•"])
+    shown = [slide.title, *slide.steps, *slide.notes, *slide.fee]
+    shown += [slide.time_limit or "", slide.qr_label or ""]
+    text = "".join([*shown, FEE_LABEL.upper(), TIME_LABEL.upper(), "0123456789•"])
     assert missing_glyphs(text, family) == set()
 
 

@@ -9,7 +9,7 @@ attribute is the same name with dots turned into underscores (`cfg.audio_volume`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -17,7 +17,6 @@ from typing import Literal
 from kiosk.core.schedule import DEFAULT_TIMEZONE, OfficeHours
 
 __all__ = [
-    "CONFIG_FIELDS",
     "OPTIONS",
     "OPTIONS_BY_ATTR",
     "OPTIONS_BY_NAME",
@@ -394,6 +393,3 @@ class Config:
     def get(self, name: str) -> object:
         """Value by dotted option name (`cfg.get("audio.volume")`), for generic code."""
         return getattr(self, OPTIONS_BY_NAME[name].attr)
-
-
-CONFIG_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Config) if f.name != "source")

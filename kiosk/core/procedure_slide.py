@@ -53,12 +53,6 @@ class ProcedureSlide:
     schedule: ItemSchedule | None = None
     pos: Position = field(default=Position(""), compare=False)
 
-    def texts(self) -> list[str]:
-        """Every text the slide shows (for glyph coverage checks)."""
-        out = [self.title, *self.steps, *self.notes, *self.fee]
-        out += [t for t in (self.time_limit, self.qr_label) if t]
-        return out
-
 
 def build_slide(
     node: YMap,

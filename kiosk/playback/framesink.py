@@ -74,7 +74,7 @@ class FrameSink:
         lines: Any,
     ) -> int:
         try:
-            VIDEO_THREADS.raise_current()  # this is libVLC's video output thread (priority.py)
+            VIDEO_THREADS.raise_current()  # libVLC's video output thread: system/priority.py
             w, h = int(width[0]), int(height[0])
             with self.lock:
                 media = self.media

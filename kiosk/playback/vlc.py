@@ -89,10 +89,6 @@ class VlcBackend:
         self._finalizer = weakref.finalize(self, _release_instance, instance, self._log_routed)
         log.debug("libVLC %s started with %s", vlc.libvlc_get_version().decode(), args)
 
-    @property
-    def closed(self) -> bool:
-        return not self._finalizer.alive
-
     def media(self, path: str, *options: str) -> vlc.Media:
         """A new Media for a local path (the caller releases it)."""
         m = self.instance.media_new_path(path)
