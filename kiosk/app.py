@@ -35,10 +35,11 @@ from kiosk.system.display import ScreenSaverInhibitor, display_off, display_on
 from kiosk.system.malloc import pin_mmap_threshold
 from kiosk.system.sdnotify import Notifier
 from kiosk.system.waitfor import wait_for_display
+from kiosk.ui.closedslide import render_closed
 from kiosk.ui.fonts import load_bundled_fonts
 from kiosk.ui.slides import SlideRenderer
 from kiosk.ui.stage import IdleContent
-from kiosk.ui.textslide import Theme, render_closed
+from kiosk.ui.theme import Theme
 from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.config import Config, config_path_from_env, load_config
-from kiosk.core.model import Position, Problem
+from kiosk.core.problems import Position, Problem
 from kiosk.state.status import write_atomic
 
 if TYPE_CHECKING:

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from kiosk.core.model import Item, Kind, Playlist, Position, Problem
+from kiosk.core.model import Item, Kind, Playlist
+from kiosk.core.problems import Position, Problem
 from kiosk.core.schedule import ItemSchedule, OfficeHours, format_vn_datetime
 
 if TYPE_CHECKING:
@@ -776,7 +777,7 @@ def make_preview(
     from kiosk.media.probe import probe as default_probe
     from kiosk.ui.fonts import load_bundled_fonts
     from kiosk.ui.slides import SlideRenderer
-    from kiosk.ui.textslide import Theme
+    from kiosk.ui.theme import Theme
 
     family = load_bundled_fonts()
     when = office_time(at, cfg.office_timezone)

@@ -177,14 +177,21 @@ def test_bundled_demo_and_example_playlist_check_clean() -> None:
     out = kiosk("check", "--playlist", str(root / "playlists" / "demo.yaml"))
     assert out.returncode == 0, out.stdout + out.stderr
     assert "6 playable item(s), 0 error(s), 0 warning(s)" in out.stdout
-    out = kiosk(
-        "check",
-        "--config",
-        str(root / "config" / "office.yaml"),
-        "--sync-dir",
-        str(root / "assets" / "demo"),
-    )
-    assert "office.yaml" in out.stdout
+
+
+def test_shipped_example_config_checks_clean(tmp_path: Path) -> None:
+    """README step 2, as a new admin runs it: the example copied elsewhere, then checked."""
+    example = Path(__file__).resolve().parent.parent / "config" / "office.yaml"
+    for config in (example, tmp_path / "etc" / "kiosk" / "office.yaml"):
+        config.parent.mkdir(parents=True, exist_ok=True)
+        if config != example:
+            config.write_bytes(example.read_bytes())
+        out = kiosk("check", "--config", str(config))
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert out.stdout.splitlines() == [
+            f"kiosk check: {config}; sync folder {example.parent.parent / 'assets' / 'demo'}; "
+            "playlist <whole sync folder>: 6 playable item(s), 0 error(s), 0 warning(s)"
+        ], out.stdout
 
 
 def test_check_lays_out_text_slides_and_refuses_too_much_text(tmp_path: Path) -> None:

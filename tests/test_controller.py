@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.controller import Controller, State
 from kiosk.core.model import Item, Kind, Playlist, Transition
-from kiosk.core.schedule import ItemSchedule, TimeWindow, parse_hours
+from kiosk.core.schedule import ItemSchedule, TimeWindow
+from kiosk.core.schedule_yaml import parse_hours
 from kiosk.core.yamlpos import parse_bytes
 from kiosk.playback.fake import FakePlayer
 from kiosk.ui.slides import SlideRenderer

@@ -333,7 +333,7 @@ def test_no_media_wrapper_outlives_its_item(
     qtbot: QtBot, vlc_backend: Any, clip_cache: Callable[[str, float], str]
 ) -> None:
     """Months of clips must not pile up python-vlc wrappers (its memoized event_manager() did)."""
-    from kiosk.playback.vlc import parse_media
+    from kiosk.playback.vlcprobe import parse_media
 
     player = vlc_backend.player(start_timeout=START_TIMEOUT)
     rec = Recorder(player)

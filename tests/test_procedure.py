@@ -1,4 +1,5 @@
-"""Procedure slides as text: YAML and Markdown, file roles, problems at exact positions."""
+"""Procedure slides as text: YAML and Markdown, which files are slides, problems at exact
+positions."""
 
 from __future__ import annotations
 
@@ -6,12 +7,9 @@ import subprocess
 import sys
 from datetime import date
 
-from kiosk.core.procedure import (
-    FileRole,
-    ProcedureSlide,
-    file_role,
-    parse_procedure,
-)
+from kiosk.core.model import Kind, kind_of
+from kiosk.core.procedure import parse_procedure
+from kiosk.core.procedure_slide import ProcedureSlide
 
 GOOD_YAML = """\
 title: "Đăng ký khai sinh"
@@ -55,7 +53,7 @@ def test_yaml_slide_all_fields() -> None:
     assert slide.duration == 20.0
     assert slide.schedule is not None and slide.schedule.valid_until == date(2026, 12, 31)
     assert str(slide.pos) == "s/khai-sinh.yaml:1:8"
-    assert "Miễn lệ phí" in slide.texts()
+    assert "Miễn lệ phí" in slide.fee
 
 
 def test_yaml_problems_at_their_positions() -> None:
@@ -211,25 +209,34 @@ def test_markdown_without_front_matter_or_steps() -> None:
 # --- which files are slides ------------------------------------------------------------------
 
 
-def test_file_roles() -> None:
-    slide = b"title: T\nsteps: [a]\n"
-    assert file_role("playlist.yaml", slide)[0] is FileRole.PLAYLIST
-    assert file_role("sub/Playlist.YML", None)[0] is FileRole.PLAYLIST
-    assert file_role("clip.mp4.yaml", slide)[0] is FileRole.SIDECAR
-    assert file_role("bang-gia.pdf.yml", None)[0] is FileRole.SIDECAR
-    assert file_role("huong-dan.md.yaml", None)[0] is FileRole.SIDECAR
-    assert file_role("khai-sinh.yaml", slide)[0] is FileRole.SLIDE
-    assert file_role("khai-sinh.yaml", b"kind: procedure\n")[0] is FileRole.SLIDE
-    assert file_role("khai-sinh.md", None)[0] is FileRole.SLIDE
-    assert file_role("README.md", None)[0] is FileRole.OTHER
-    assert file_role("settings.yaml", b"foo: 1\n") == (FileRole.OTHER, [])
-    assert file_role("broken.yaml", b"a: [\n") == (FileRole.OTHER, [])
-    assert file_role("clip.mp4", None)[0] is FileRole.OTHER
-    role, problems = file_role("half.yaml", b"x: 1\ntitle: T\n")
-    assert role is FileRole.OTHER
+def test_which_files_are_slides() -> None:
+    """By name alone: playlists, sidecars, README and ticker files are never slides."""
+    for name in ("khai-sinh.yaml", "sub/khai-sinh.YML", "khai-sinh.md", "settings.yaml"):
+        assert kind_of(name) is Kind.TEXT, name
+    for name in (
+        "playlist.yaml",
+        "sub/Playlist.YML",
+        "clip.mp4.yaml",
+        "bang-gia.pdf.yml",
+        "huong-dan.md.yaml",
+        "README.md",
+        "ticker.md",
+        "notes.txt",
+    ):
+        assert kind_of(name) is None, name
+
+
+def test_a_yaml_file_that_is_no_slide_says_why() -> None:
+    """A stray YAML file is a slide by name, so `kiosk check` must say what it lacks."""
+    slide, problems = parse_procedure(b"foo: 1\n", "settings.yaml")
+    assert slide is None
     assert [str(p) for p in problems] == [
-        "half.yaml:2:1: warning: this file has `title:` but no `steps:`, so it is not shown as "
-        "a procedure slide; add `steps:` (or `kind: procedure`) to make it one"
+        "settings.yaml:1:1: error: unknown key 'foo'; a slide takes kind, title, steps, "
+        "notes, fee, time_limit, qr, qr_label, image, duration, valid_from, valid_until, "
+        "weekdays, times",
+        "settings.yaml:1:1: error: the slide has no title; add `title: ...`",
+        "settings.yaml:1:1: error: the slide has no `steps:`; add a list of steps "
+        "(lines starting with '- ')",
     ]
 
 

@@ -7,16 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.core.schedule import (
-    ItemSchedule,
-    OfficeHours,
-    TimeWindow,
-    check_timezone,
-    parse_dates,
-    parse_hours,
-    parse_item_schedule,
-    parse_sidecar,
-)
+from kiosk.core.schedule import ItemSchedule, OfficeHours, TimeWindow
+from kiosk.core.schedule_text import check_timezone
+from kiosk.core.schedule_yaml import parse_dates, parse_hours, parse_item_schedule, parse_sidecar
 from kiosk.core.yamlpos import YMap, parse
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

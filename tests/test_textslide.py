@@ -12,21 +12,19 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage
 
-from kiosk.core.procedure import ProcedureSlide, parse_procedure
+from kiosk.core.procedure import parse_procedure
+from kiosk.core.procedure_slide import ProcedureSlide
+from kiosk.ui.closedslide import CLOSED_TITLE, HOURS_LABEL, REOPENS_LABEL, render_closed
 from kiosk.ui.fonts import BUNDLED_FAMILY, FONT_DIR, FONT_FILES, load_bundled_fonts, missing_glyphs
 from kiosk.ui.qr import QUIET_ZONE, qr_image, qr_matrix
 from kiosk.ui.textslide import (
-    CLOSED_TITLE,
     FEE_LABEL,
-    HOURS_LABEL,
-    REOPENS_LABEL,
     TIME_LABEL,
     TOO_MUCH_TEXT,
-    Theme,
     layout_procedure,
-    render_closed,
     render_procedure,
 )
+from kiosk.ui.theme import Theme
 
 URL = "https://dichvucong.gov.vn/p/home/dvc-trang-chu.html"
 SLIDE_YAML = f"""\
@@ -127,7 +125,9 @@ def test_all_text_inside_the_frame(theme: Theme, w: int, h: int) -> None:
 
 def test_every_character_has_a_glyph_in_the_bundled_font(family: str) -> None:
     slide = slide_from(SLIDE_YAML)
-    text = "".join([*slide.texts(), FEE_LABEL.upper(), TIME_LABEL.upper(), "0123456789•"])
+    shown = [slide.title, *slide.steps, *slide.notes, *slide.fee]
+    shown += [slide.time_limit or "", slide.qr_label or ""]
+    text = "".join([*shown, FEE_LABEL.upper(), TIME_LABEL.upper(), "0123456789•"])
     assert missing_glyphs(text, family) == set()
 
 

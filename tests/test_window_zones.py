@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.system import display as screensaver
 from kiosk.ui.fonts import load_bundled_fonts
 from kiosk.ui.stage import IdleContent
-from kiosk.ui.textslide import Theme
+from kiosk.ui.theme import Theme
 from kiosk.ui.window import KioskWindow
 from kiosk.ui.zones import format_vn_datetime, header_height, ticker_height
 from tests.xserver import Xvfb

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from kiosk.ui.fonts import load_bundled_fonts, missing_glyphs
-from kiosk.ui.textslide import Theme
+from kiosk.ui.theme import Theme
 from kiosk.ui.zones import (
     HeaderBand,
     TickerBand,

@@ -25,10 +25,11 @@ from kiosk.config.schema import (
     SECTIONS,
     Config,
     Option,
-    check_value,
 )
-from kiosk.core.model import Position, Problem
-from kiosk.core.schedule import OfficeHours, parse_dates, parse_hours
+from kiosk.config.values import check_value
+from kiosk.core.problems import Position, Problem
+from kiosk.core.schedule import OfficeHours
+from kiosk.core.schedule_yaml import parse_dates, parse_hours
 from kiosk.core.yamlpos import (
     TAG_BOOL,
     TAG_FLOAT,

@@ -1,25 +1,22 @@
-"""Every config option, declared once: name, type, default, bounds, doc.
+"""Every config option, declared once: name, type, default, bounds, doc, example value.
 
-Why one table: the loader, the example file test, `kiosk check` and the docs all read it, so
-an option cannot be added in one place and forgotten in another. A dotted name is the nested
-YAML path (`audio.volume` is `audio:` then `volume:` indented below it); the `Config`
+Why one table: the loader (load.py), the value checks (values.py), the example file
+config/office.yaml (written from this table by example.py) and `kiosk check` all read it,
+so an option cannot be added in one place and forgotten in another. A dotted name is the
+nested YAML path (`audio.volume` is `audio:` then `volume:` indented below it); the `Config`
 attribute is the same name with dots turned into underscores (`cfg.audio_volume`).
-No Qt here: the exit key chord is checked textually.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass, fields
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from kiosk.core.schedule import DEFAULT_TIMEZONE, OfficeHours, check_timezone
+from kiosk.core.schedule import DEFAULT_TIMEZONE, OfficeHours
 
 __all__ = [
-    "CONFIG_FIELDS",
     "OPTIONS",
     "OPTIONS_BY_ATTR",
     "OPTIONS_BY_NAME",
@@ -27,8 +24,7 @@ __all__ = [
     "Config",
     "OptType",
     "Option",
-    "check_key_chord",
-    "check_value",
+    "format_number",
 ]
 
 OptType = Literal[
@@ -48,18 +44,24 @@ OptType = Literal[
 
 @dataclass(frozen=True)
 class Option:
-    """One option. `default` is the typed value used when the file does not set it."""
+    """One option. `default` is the typed value used when the file does not set it.
+
+    `doc` is the admin's explanation (the example file's comment); `example` is the YAML
+    text the example file sets it to, when that differs from the default (several lines
+    for a block, such as `hours:`).
+    """
 
     name: str
     type: OptType
     default: object
     doc: str
     nullable: bool = False  # may be written as `null` (or `~`, or left empty)
-    null_means: str = ""  # what null stands for, for messages and docs
+    null_means: str = ""  # what null (or the empty default) stands for, for the docs
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] = ()
     allow_empty: bool = False  # "str" only: an empty text is a valid value
+    example: str | None = None
 
     @property
     def attr(self) -> str:
@@ -78,6 +80,10 @@ class Option:
 
     def expected(self) -> str:
         """What a value should look like, for 'expected X' messages."""
+        return self.what() + (" (or null)" if self.nullable else "")
+
+    def what(self) -> str:
+        """What a value looks like, bounds included, null aside."""
         text = {
             "str": "text",
             "path": "a file or folder path",
@@ -92,15 +98,14 @@ class Option:
             "dates": "a list of dates like 2026-09-02",
         }[self.type]
         if self.type in ("int", "float") and self.min is not None and self.max is not None:
-            text += f" from {_num(self.min)} to {_num(self.max)}"
+            text += f" from {format_number(self.min)} to {format_number(self.max)}"
         elif self.type in ("int", "float") and self.min is not None:
-            text += f" >= {_num(self.min)}"
-        if self.nullable:
-            text += " (or null)"
+            text += f" >= {format_number(self.min)}"
         return text
 
 
-def _num(x: float) -> str:
+def format_number(x: float) -> str:
+    """2.0 as '2', 0.2 as '0.2': numbers as an admin writes them."""
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
@@ -109,13 +114,15 @@ OPTIONS: tuple[Option, ...] = (
         "office.name",
         "str",
         "Bộ phận Một cửa",
-        "Office name shown in the header band.",
+        "Office name shown in the header band and on the idle and closed slides.",
+        example='"UBND phường Bến Nghé — Bộ phận Một cửa"',
     ),
     Option(
         "office.logo",
         "path",
         None,
-        "Logo image shown in the header; relative paths are relative to the config file.",
+        "Logo image shown in the header (PNG, JPEG or WebP), for example "
+        "/etc/kiosk/logo.png. A relative path is relative to the folder of this file.",
         nullable=True,
         null_means="no logo",
     ),
@@ -123,14 +130,15 @@ OPTIONS: tuple[Option, ...] = (
         "office.timezone",
         "timezone",
         DEFAULT_TIMEZONE,
-        "Time zone of the office: the clock in the header and the office hours use it.",
+        "Time zone of the office, used by the clock in the header and by the office hours.",
     ),
     Option(
         "sync.dir",
         "path",
         None,
-        "The sync folder the clips and slides arrive in (Syncthing, rsync, SMB...); "
-        "relative paths are relative to the config file.",
+        "The sync folder where clips and slides arrive (Syncthing, rsync, a network "
+        "share...), for example /srv/kiosk/sync. The player only reads it; it never changes "
+        "or deletes files there. A relative path is relative to the folder of this file.",
         nullable=True,
         null_means="the bundled demo folder",
     ),
@@ -138,8 +146,8 @@ OPTIONS: tuple[Option, ...] = (
         "sync.poll",
         "choice",
         "auto",
-        "How changes in the sync folder are noticed: auto (inotify, or polling on network "
-        "filesystems and when the inotify watch limit is hit), always (polling), never "
+        "How changes are noticed: auto (inotify; polling by itself on network shares such "
+        "as SMB/NFS or when the inotify watch limit is hit), always (polling), never "
         "(inotify only).",
         choices=("auto", "always", "never"),
     ),
@@ -147,8 +155,8 @@ OPTIONS: tuple[Option, ...] = (
         "sync.quiet_seconds",
         "float",
         2.0,
-        "A new or changed file joins the rotation once its size and time stamp have not "
-        "changed for this many seconds (so half-copied files never play).",
+        "A new or changed file joins the rotation once its size and time stamp have been "
+        "still for this many seconds, so a half-copied clip never reaches the screen.",
         min=0.2,
         max=600,
     ),
@@ -156,7 +164,7 @@ OPTIONS: tuple[Option, ...] = (
         "sync.rescan_seconds",
         "float",
         60.0,
-        "Seconds between full rescans of the sync folder, a safety net for missed events.",
+        "Seconds between full rescans of the folder: a safety net for changes nobody announced.",
         min=5,
         max=86400,
     ),
@@ -164,17 +172,20 @@ OPTIONS: tuple[Option, ...] = (
         "playlist",
         "path",
         None,
-        "Playlist file; relative paths are relative to the config file.",
+        "Playlist file (see playlists/ for the format). A relative path is relative to the "
+        "folder of this file. Without one, a playlist.yaml inside the sync folder, if there "
+        "is one, sets the order and durations.",
         nullable=True,
-        null_means="play the whole sync folder in name order",
+        null_means="every clip and slide of the sync folder in name order",
     ),
     Option(
         "slides.duration",
         "float",
         10.0,
-        "Seconds each slide (image) stays on screen unless the playlist says otherwise.",
+        "Seconds each slide (image) stays on screen, unless the playlist gives its own duration.",
         min=1,
         max=3600,
+        example="12",
     ),
     Option(
         "display.screen",
@@ -187,7 +198,7 @@ OPTIONS: tuple[Option, ...] = (
         "display.windowed",
         "bool",
         False,
-        "Show in a normal window instead of full screen (for trying things out).",
+        "Show in a normal window instead of full screen, for trying things out on a desktop.",
     ),
     Option(
         "audio.volume",
@@ -196,6 +207,7 @@ OPTIONS: tuple[Option, ...] = (
         "Sound volume in percent.",
         min=0,
         max=100,
+        example="70",
     ),
     Option(
         "audio.mute",
@@ -207,8 +219,8 @@ OPTIONS: tuple[Option, ...] = (
         "state_dir",
         "path",
         None,
-        "Where the player keeps its status file, logs and proof-of-play records; "
-        "relative paths are relative to the config file.",
+        "Where the player keeps its status file, logs and proof-of-play records, for "
+        "example /var/lib/kiosk. A relative path is relative to the folder of this file.",
         nullable=True,
         null_means="the user state folder (~/.local/state/kiosk on Linux)",
     ),
@@ -223,8 +235,8 @@ OPTIONS: tuple[Option, ...] = (
         "screenshot.every_seconds",
         "float",
         60.0,
-        "How often screenshot.jpg in the state folder is refreshed (0 turns it off): "
-        "what the TV shows, for an admin who is not in front of it.",
+        "How often screenshot.jpg in the state folder is refreshed, in seconds (0: never), "
+        "so an admin can see what the TV shows without being in front of it.",
         min=0,
         max=86400,
     ),
@@ -232,7 +244,7 @@ OPTIONS: tuple[Option, ...] = (
         "proof_of_play.keep_days",
         "int",
         90,
-        "Days of proof-of-play files (one line per item shown) kept in the state folder.",
+        "Days of proof-of-play files (one JSON line per item shown) kept in the state folder.",
         min=1,
         max=3660,
     ),
@@ -240,22 +252,31 @@ OPTIONS: tuple[Option, ...] = (
         "admin.exit_key",
         "keychord",
         "Ctrl+Alt+Shift+Q",
-        "Key chord that quits the player: modifiers (Ctrl, Alt, Shift, Meta) joined with '+', "
-        "then one key.",
+        "Key chord that quits the player: modifiers (Ctrl, Alt, Shift, Meta) joined with "
+        "'+', then one key (a letter, a digit, F1-F35, or a name like Esc, Home, End). At "
+        "least one modifier is required.",
     ),
     Option(
         "hours",
         "hours",
         OfficeHours.always(),
-        'Office hours per weekday, e.g. mon-fri: ["07:30-11:30", "13:30-17:00"]; days not '
-        "listed are closed. Outside the hours the `closed` settings apply.",
+        "Office hours per weekday. Outside them the screen shows the closed slide or turns "
+        "off (see `closed:` below). Days: mon tue wed thu fri sat sun, or thứ 2 ... thứ 7, "
+        'chủ nhật (also t2 ... t7, cn); ranges like mon-fri. Times are "HH:MM-HH:MM" in '
+        'quotes, start included, end excluded; a window like "22:00-06:00" runs past '
+        "midnight. Days not listed are closed (or write `sun: closed`). Remove `hours:` (or "
+        "write `hours: null`) to be always open.",
         null_means="always open",
+        example='mon-fri: ["07:30-11:30", "13:30-17:00"]\nsat: "07:30-11:30"',
     ),
     Option(
         "holidays",
         "dates",
         (),
-        "Dates the office is closed all day (a list of dates, or {from: DATE, to: DATE} ranges).",
+        'Days the office is closed all day: dates (2026-09-02 or "02/09/2026"), or ranges '
+        "written as {from: DATE, to: DATE}.",
+        null_means="none",
+        example="- 2026-09-02\n- {from: 2027-02-05, to: 2027-02-11}  # Tết",
     ),
     Option(
         "closed.mode",
@@ -269,15 +290,15 @@ OPTIONS: tuple[Option, ...] = (
         "closed.slide",
         "path",
         None,
-        "Image shown outside office hours; relative paths are relative to the config file.",
+        "Image shown outside office hours. A relative path is relative to the folder of this file.",
         nullable=True,
-        null_means="a generated slide with the office hours",
+        null_means="a generated slide showing the office hours",
     ),
     Option(
         "theme.background",
         "colour",
         "#0c2a5c",
-        "Background colour of procedure slides and bands.",
+        "Background colour of procedure slides and of the header and ticker bands.",
     ),
     Option(
         "theme.accent",
@@ -295,26 +316,31 @@ OPTIONS: tuple[Option, ...] = (
         "header.enabled",
         "bool",
         False,
-        "Show the header band: logo, office name, date and clock.",
+        "Show the header band at the top: logo, office name, date and clock.",
+        example="true",
     ),
     Option(
         "ticker.enabled",
         "bool",
         False,
-        "Show the ticker band with scrolling text at the bottom of the screen.",
+        "Show the ticker band at the bottom with scrolling text.",
+        example="true",
     ),
     Option(
         "ticker.text",
         "str",
         "",
-        "Text of the ticker; a ticker.txt file in the sync folder replaces it while it exists.",
+        "The scrolling text. A file ticker.txt in the sync folder replaces it while it "
+        "exists, so it can be changed without touching this file.",
         allow_empty=True,
+        example='"Người dân có thể nộp hồ sơ trực tuyến tại dichvucong.gov.vn — '
+        'Đường dây nóng: 1900 1234"',
     ),
     Option(
         "ticker.speed",
         "float",
         120.0,
-        "Ticker speed in pixels per second on a 1080-line screen (scaled for other heights).",
+        "Speed in pixels per second on a 1080-line screen (scaled for other screens).",
         min=20,
         max=1000,
     ),
@@ -367,135 +393,3 @@ class Config:
     def get(self, name: str) -> object:
         """Value by dotted option name (`cfg.get("audio.volume")`), for generic code."""
         return getattr(self, OPTIONS_BY_NAME[name].attr)
-
-
-CONFIG_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Config) if f.name != "source")
-
-
-# ---------------------------------------------------------------------------------------------
-# validation of typed values (from YAML after type checks, or from the command line)
-
-_MODIFIERS = {"ctrl": "Ctrl", "control": "Ctrl", "alt": "Alt", "shift": "Shift", "meta": "Meta"}
-_NAMED_KEYS = {
-    name.lower(): name
-    for name in (
-        "Esc", "Escape", "Tab", "Backspace", "Return", "Enter", "Ins", "Insert", "Del", "Delete",
-        "Pause", "Print", "SysReq", "Home", "End", "Left", "Up", "Right", "Down", "PgUp",
-        "PgDown", "PageUp", "PageDown", "Space", "Backtab", "Menu", "Help",
-    )
-}  # fmt: skip
-_FKEY = re.compile(r"[fF]([1-9]|[12][0-9]|3[0-5])")
-_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-
-
-def check_key_chord(text: str) -> tuple[str, str | None]:
-    """Loose textual check of a Qt-style chord; returns (canonical form, error or None).
-
-    At least one modifier is required: a lone key on a public kiosk is pressed by accident.
-    """
-    s = text.strip()
-    if not s:
-        return s, "is empty; write a key chord like 'Ctrl+Alt+Shift+Q'"
-    # "Ctrl++" means the '+' key itself.
-    parts = [*s[:-2].split("+"), "+"] if s.endswith("++") else s.split("+")
-    parts = [p.strip() for p in parts]
-    *mods, key = parts
-    canon_mods: list[str] = []
-    for m in mods:
-        canon = _MODIFIERS.get(m.lower())
-        if canon is None:
-            return s, f"unknown modifier {m!r} in {s!r}; use Ctrl, Alt, Shift or Meta joined by '+'"
-        if canon in canon_mods:
-            return s, f"{canon} appears twice in {s!r}; write each modifier once"
-        canon_mods.append(canon)
-    if not key:
-        return s, f"{s!r} ends with '+'; add the key after the modifiers, e.g. '{s}Q'"
-    if key.lower() in _MODIFIERS:
-        return s, f"{s!r} has no key after the modifiers; add one, e.g. '{s}+Q'"
-    if (len(key) == 1 and key.isprintable() and not key.isspace()) or _FKEY.fullmatch(key):
-        canon_key = key.upper()
-    elif key.lower() in _NAMED_KEYS:
-        canon_key = _NAMED_KEYS[key.lower()]
-    else:
-        return s, (
-            f"unknown key {key!r} in {s!r}; use a letter, a digit, F1-F35 "
-            "or a key name like Esc, Home, End, Delete"
-        )
-    if not canon_mods:
-        return s, (
-            f"{s!r} has no modifier, so anyone could quit by accident; "
-            "add Ctrl, Alt, Shift or Meta, e.g. 'Ctrl+Alt+Shift+Q'"
-        )
-    return "+".join([*canon_mods, canon_key]), None
-
-
-def check_value(opt: Option, value: object) -> tuple[object, str | None]:
-    """Check an already-typed value against its option; returns (normalised value, error).
-
-    Paths come back as unresolved `Path`s: resolving needs the config file's folder, which
-    the loader knows. On error the returned value is meaningless; use the default.
-    """
-    if value is None:
-        if opt.nullable:
-            return None, None
-        return None, f"needs a value ({opt.expected()})"
-    if opt.type == "hours":
-        if not isinstance(value, OfficeHours):
-            return value, f"must be {opt.expected()}, got {value!r}"
-        return value, None
-    if opt.type == "dates":
-        if not isinstance(value, tuple | list) or not all(
-            isinstance(d, date) and not isinstance(d, datetime) for d in value
-        ):
-            return value, f"must be {opt.expected()}, got {value!r}"
-        return tuple(sorted(set(value))), None
-    if opt.type in ("timezone", "colour"):
-        if not isinstance(value, str):
-            return value, f"must be {opt.expected()}, got {value!r}"
-        if opt.type == "timezone":
-            return value, check_timezone(value)
-        if not _COLOUR.fullmatch(value.strip()):
-            return value, f"must be {opt.expected()}: '#' and 6 hex digits, got {value!r}"
-        return value.strip().lower(), None
-    if opt.type in ("str", "choice", "keychord"):
-        if not isinstance(value, str):
-            return value, f"must be {opt.expected()}, got {value!r}"
-        if opt.type == "str":
-            if not value.strip() and not opt.allow_empty:
-                return value, f"is empty; write {opt.expected()} or remove the line"
-            return value, None
-        if opt.type == "choice":
-            # Case does not matter to the admin; the declared spelling is what code sees.
-            by_fold = {c.casefold(): c for c in opt.choices}
-            chosen = by_fold.get(value.strip().casefold())
-            if chosen is None:
-                return value, f"must be one of {', '.join(opt.choices)}, got {value!r}"
-            return chosen, None
-        return check_key_chord(value)
-    if opt.type == "path":
-        if isinstance(value, Path):
-            return value, None
-        if not isinstance(value, str):
-            return value, f"must be {opt.expected()}, got {value!r}"
-        if not value.strip():
-            return value, "is an empty path; write a path, or null"
-        if "\0" in value:
-            return value, "contains a NUL character; write a plain path"
-        return Path(value), None
-    if opt.type == "bool":
-        if not isinstance(value, bool):
-            return value, f"must be true or false, got {value!r}"
-        return value, None
-    # numbers
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return value, f"must be {opt.expected()}, got {value!r}"
-    if opt.type == "int":
-        if not isinstance(value, int):
-            return value, f"must be a whole number, got {value!r}"
-    else:
-        if not math.isfinite(value):
-            return value, f"must be a finite number, got {value!r}"
-        value = float(value)
-    if (opt.min is not None and value < opt.min) or (opt.max is not None and value > opt.max):
-        return value, f"must be {opt.expected()}, got {_num(value)}"
-    return value, None

@@ -1,13 +1,12 @@
-"""Data the whole player shares: playlist items, problems with positions."""
+"""Data the whole player shares: media kinds, playlist items and the playlist itself."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from kiosk.core.schedule import ItemSchedule
+from kiosk.core.problems import Position, Problem
+from kiosk.core.schedule import ItemSchedule
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mkv", ".webm", ".mov", ".avi", ".ts"})
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp"})
@@ -27,7 +26,8 @@ class Kind(enum.Enum):
         return self is not Kind.VIDEO
 
 
-def _ext(name: str) -> str:
+def extension(name: str) -> str:
+    """The extension of a file name or path, lower case with its dot; "" if none."""
     base = name.rsplit("/", 1)[-1]
     dot = base.rfind(".")
     return base[dot:].lower() if dot > 0 else ""
@@ -38,7 +38,7 @@ def kind_of(name: str) -> Kind | None:
 
     `playlist.yaml`, sidecar schedules (`clip.mp4.yaml`) and README.md are not slides.
     """
-    ext = _ext(name)
+    ext = extension(name)
     if ext in VIDEO_EXTENSIONS:
         return Kind.VIDEO
     if ext in IMAGE_EXTENSIONS:
@@ -48,39 +48,13 @@ def kind_of(name: str) -> Kind | None:
     if ext in TEXT_EXTENSIONS:
         base = name.rsplit("/", 1)[-1]
         stem = base[: -len(ext)]
-        if stem.lower() in ("playlist", "readme", "ticker") or _ext(stem) in _SHOWN:
+        if stem.lower() in ("playlist", "readme", "ticker") or extension(stem) in _SHOWN:
             return None
         return Kind.TEXT
     return None
 
 
 _SHOWN = VIDEO_EXTENSIONS | IMAGE_EXTENSIONS | PDF_EXTENSIONS | TEXT_EXTENSIONS
-
-
-@dataclass(frozen=True)
-class Position:
-    """A place in a text file, 1-based, as editors and `path:line:col` show it."""
-
-    path: str
-    line: int = 0
-    col: int = 0
-
-    def __str__(self) -> str:
-        if self.line <= 0:
-            return self.path
-        return f"{self.path}:{self.line}:{self.col}"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong the admin must see: in `kiosk check`, the status file and the log."""
-
-    where: Position
-    message: str
-    severity: str = "error"  # "error" | "warning"
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.severity}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,13 @@ from kiosk.core.model import (
     Item,
     Kind,
     Playlist,
-    Position,
-    Problem,
     Transition,
     kind_of,
 )
 from kiosk.core.natural import nfc
-from kiosk.core.schedule import DEFAULT_TIMEZONE, SCHEDULE_KEYS, ItemSchedule, parse_item_schedule
+from kiosk.core.problems import Position, Problem
+from kiosk.core.schedule import DEFAULT_TIMEZONE, ItemSchedule
+from kiosk.core.schedule_yaml import SCHEDULE_KEYS, parse_item_schedule
 from kiosk.core.yamlpos import YMap, YNode, YScalar, YSeq, describe, number_in, parse_bytes
 
 MIN_DURATION = 1.0

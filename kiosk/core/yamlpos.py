@@ -17,7 +17,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kiosk.core.model import Position, Problem
+from kiosk.core.problems import Position, Problem
 
 __all__ = [
     "TAG_BOOL",
@@ -35,7 +35,6 @@ __all__ = [
     "number_in",
     "parse",
     "parse_bytes",
-    "to_python",
 ]
 
 _STD = "tag:yaml.org,2002:"
@@ -46,8 +45,6 @@ TAG_BOOL = _STD + "bool"
 TAG_NULL = _STD + "null"
 TAG_TIMESTAMP = _STD + "timestamp"
 _TAG_MERGE = _STD + "merge"
-_TAG_MAP = _STD + "map"
-_TAG_SEQ = _STD + "seq"
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,9 +101,6 @@ class YMap:
                 return k
         return None
 
-    def keys(self) -> list[str]:
-        return [k.raw for k, _ in self.items]
-
     def __iter__(self) -> Iterator[tuple[YScalar, YNode]]:
         return iter(self.items)
 
@@ -151,17 +145,6 @@ def number_in(node: YNode, low: float, high: float) -> float | None:
     if not isinstance(node.value, int | float) or not low <= float(node.value) <= high:
         return None
     return float(node.value)
-
-
-def to_python(node: YNode | None) -> object:
-    """Plain Python values (dict/list/scalars), positions dropped; for tests and simple uses."""
-    if node is None:
-        return None
-    if isinstance(node, YMap):
-        return {k.raw: to_python(v) for k, v in node.items}
-    if isinstance(node, YSeq):
-        return [to_python(v) for v in node.items]
-    return node.value
 
 
 # ---------------------------------------------------------------------------------------------

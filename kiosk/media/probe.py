@@ -3,7 +3,7 @@
 Each probe returns None when the file looks playable, else one line for the admin saying
 why not. Probes do not play or show anything and create no widgets, so they may run on any
 thread (ingest runs them on a QThreadPool). Videos are opened and demuxed by libVLC's
-preparser (through kiosk.playback.vlc, the one module that talks to libVLC); images are
+preparser (through kiosk.playback.vlcprobe; only kiosk.playback talks to libVLC); images are
 decoded by QImageReader, but only after their header promised a size we are willing to
 allocate, so a 60000x60000 PNG cannot take the player's memory.
 """
@@ -47,7 +47,7 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
     """
     if problem := _file_problem(path):
         return problem
-    from kiosk.playback.vlc import parse_media  # libVLC loads only when a video is probed
+    from kiosk.playback.vlcprobe import parse_media  # libVLC loads only when a video is probed
 
     info = parse_media(path, timeout=timeout)
     if info.status not in ("done", "failed"):
@@ -95,7 +95,8 @@ def probe_text(path: str) -> str | None:
         first = errors[0] if errors else None
         where = f" (line {first.where.line})" if first and first.where.line else ""
         return (first.message + where) if first else "not a procedure slide"
-    from kiosk.ui.textslide import Theme, render_procedure
+    from kiosk.ui.textslide import render_procedure
+    from kiosk.ui.theme import Theme
 
     _, more = render_procedure(slide, SlideRenderer().size(), Theme(), os.path.dirname(path))
     too_much = [p.message for p in more if p.severity == "error"]

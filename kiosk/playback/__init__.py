@@ -1,1 +1,1 @@
-"""Video playback behind one small protocol (base.Player); only vlc.py imports vlc."""
+"""Video playback behind one small protocol (base.Player); only this package imports vlc."""

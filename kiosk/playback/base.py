@@ -5,13 +5,17 @@ Signals are emitted on the Qt thread (a backend whose events arrive on other thr
 queue them across).
 
 Lifecycle of one item:
-    load(path)        -> prepares the media and holds it at its start, silent; emits `ready`
-                         once the file is open and demuxed (libVLC decodes no picture while
-                         held, so the first frame comes after show()), or `failed(reason)`.
-    show()            -> starts playback with sound (allowed before `ready`: it then starts
-                         as soon as the media is open); emits `started` right before the first
-                         `frame` of the item. Until then the window keeps the previous picture.
-    ...               -> `frame(QImage)` for every decoded picture while playing.
+    load(path)        -> opens the media silently and *primes* it: decodes its first picture,
+                         holds it and pauses there, muted; emits `ready` once that picture is
+                         held ("ready" means the switch needs no decoding), or
+                         `failed(reason)`. Nothing is painted yet: the screen keeps showing
+                         the previous item.
+    show()            -> after `ready`: emits `started` and then `frame` with the held first
+                         picture before it returns, and plays on with sound. Called before
+                         `ready` (allowed), the item starts as soon as its first picture is
+                         decoded: `ready`, `started` and that first `frame`, in that order.
+    ...               -> `frame(QImage)` for every further picture while playing (only the
+                         newest undelivered one: a busy Qt thread drops frames, never queues).
     end of media      -> `finished` (libVLC EndReached, never a timer guess).
     stop()            -> stops at once; no further signals for that item.
 
@@ -19,7 +23,7 @@ Lifecycle of one item:
 one `finished` or `failed` (an item that ends before any picture is `failed`). No picture
 within the player's start timeout (after load() until `ready`, after show() until `started`)
 is `failed`. A load() while an item is playing replaces it, silently. Players are reused for
-the whole life of the process.
+the whole life of the process. How priming works and why: docs/playback.md.
 """
 
 from __future__ import annotations

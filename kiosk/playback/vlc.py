@@ -1,9 +1,11 @@
-"""The real player: libVLC decodes, Qt paints (the only module in the project that imports vlc).
+"""The real player: libVLC decodes, Qt paints. The libVLC instance (VlcBackend) and the player.
 
 Video reaches the screen through libVLC *video callbacks*: libVLC converts every picture to
 RV32 (BGRA in memory, i.e. ``QImage.Format_RGB32``) into QImages we own, and the display
-callback hands Qt a shallow copy (see _FrameSink). That route was measured best (no black between
-clips, no X server needed, so offscreen tests decode real video); see DESIGN.md.
+callback hands Qt a shallow copy (framesink.py). That route was measured best (no black
+between clips, no X server needed, so offscreen tests decode real video); see
+docs/playback.md. Below this module: libvlc.py (bindings, log), framesink.py (the video
+callbacks); beside it: vlcprobe.py (what a file holds, without playing it).
 
 Threads. libVLC calls us from its own threads: the video output thread (format/lock/display
 callbacks) and the input thread (media events). Those callbacks never call libVLC (it is not
@@ -33,214 +35,28 @@ Measured behaviour of libVLC 3.0.x that shaped this module:
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import logging
 import os
-import threading
 import weakref
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import vlc
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
-from kiosk.system.priority import VIDEO_THREADS
+from kiosk.playback.framesink import FrameMailbox, FrameSink, Pending
+from kiosk.playback.libvlc import (
+    BASE_ARGS,
+    dummy_audio_requested,
+    event_manager,
+    hook_log,
+    set_format_callbacks,
+    unhook_log,
+)
 
 log = logging.getLogger(__name__)
-vlc_log = logging.getLogger(__name__ + ".libvlc")
-
-BASE_ARGS: tuple[str, ...] = (
-    "--no-video-title-show",
-    "--no-osd",
-    "--quiet",
-    "--no-xlib",
-    "--no-snapshot-preview",
-    "--no-stats",
-    "--no-sub-autodetect-file",
-    # Software decoding: the frames come back to the CPU anyway, and VA-API/VDPAU probing
-    # prints driver noise and costs time at each clip start.
-    "--avcodec-hw=none",
-    # One decoding thread. With frame threads (the default, one per core) the primed clip's
-    # first picture came out behind its successor and libVLC dropped it: 11 of 150 primes
-    # of a 1080p clip started at frame 1; with one thread, 0 of 150. One thread decodes
-    # 1080p H.264 well above real time here; files beyond 1080p may not keep up.
-    "--avcodec-threads=1",
-)
-
-MAX_FRAME = (1920, 1080)  # frames larger than this are scaled down by libVLC, keeping aspect
-
-# ---------------------------------------------------------------------------------------------
-# ctypes plumbing python-vlc gets wrong or does not expose conveniently
-
-
-class _TrackC(ctypes.Structure):
-    """libvlc_media_track_t (the union of audio/video/subtitle pointers is one pointer)."""
-
-    _fields_ = (
-        ("codec", ctypes.c_uint32),
-        ("original_fourcc", ctypes.c_uint32),
-        ("id", ctypes.c_int),
-        ("type", ctypes.c_int),
-        ("profile", ctypes.c_int),
-        ("level", ctypes.c_int),
-        ("detail", ctypes.c_void_p),
-        ("bitrate", ctypes.c_uint),
-        ("language", ctypes.c_char_p),
-        ("description", ctypes.c_char_p),
-    )
-
-
-class _VideoTrackC(ctypes.Structure):
-    """The first fields of libvlc_video_track_t (all we read)."""
-
-    _fields_ = (
-        ("height", ctypes.c_uint),
-        ("width", ctypes.c_uint),
-        ("sar_num", ctypes.c_uint),
-        ("sar_den", ctypes.c_uint),
-        ("frame_rate_num", ctypes.c_uint),
-        ("frame_rate_den", ctypes.c_uint),
-    )
-
-
-_TRACK_VIDEO = 1  # libvlc_track_video
-
-_uint_p = ctypes.POINTER(ctypes.c_uint)
-# Our own prototype: python-vlc's VideoFormatCb passes `chroma` as c_char_p, which arrives as
-# an immutable bytes copy, so the callback could not write "RV32" back.
-_FormatCb = ctypes.CFUNCTYPE(
-    ctypes.c_uint,
-    ctypes.POINTER(ctypes.c_void_p),
-    ctypes.c_void_p,
-    _uint_p,
-    _uint_p,
-    _uint_p,
-    _uint_p,
-)
-_CleanupCb = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
-_LogCb = ctypes.CFUNCTYPE(
-    None, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p
-)
-
-
-def _cfunc(name: str, restype: Any, *argtypes: Any) -> Any:
-    """A fresh binding of a libVLC symbol with our own types (dll[name] is not cached)."""
-    f = vlc.dll[name]
-    f.argtypes = list(argtypes)
-    f.restype = restype
-    return f
-
-
-_set_format_callbacks = _cfunc(
-    "libvlc_video_set_format_callbacks", None, ctypes.c_void_p, _FormatCb, _CleanupCb
-)
-_tracks_get = _cfunc(
-    "libvlc_media_tracks_get",
-    ctypes.c_uint,
-    ctypes.c_void_p,
-    ctypes.POINTER(ctypes.POINTER(ctypes.POINTER(_TrackC))),
-)
-_tracks_release = _cfunc("libvlc_media_tracks_release", None, ctypes.c_void_p, ctypes.c_uint)
-_log_set = _cfunc("libvlc_log_set", None, ctypes.c_void_p, _LogCb, ctypes.c_void_p)
-_log_unset = _cfunc("libvlc_log_unset", None, ctypes.c_void_p)
-
-
-@dataclass(frozen=True)
-class VideoTrack:
-    width: int
-    height: int
-    sar_num: int = 1
-    sar_den: int = 1
-    rate_num: int = 0
-    rate_den: int = 0
-
-    @property
-    def frame_ms(self) -> float:
-        """One frame's time (40 ms when the file does not say)."""
-        if self.rate_num > 0 and self.rate_den > 0:
-            return max(5.0, min(200.0, 1000.0 * self.rate_den / self.rate_num))
-        return 40.0
-
-    @property
-    def display_width(self) -> int:
-        """Width in square pixels (anamorphic DVD/DV material has a non-1:1 sample ratio)."""
-        if self.sar_num > 0 and self.sar_den > 0:
-            return max(1, round(self.width * self.sar_num / self.sar_den))
-        return self.width
-
-
-def video_tracks(media: vlc.Media) -> list[VideoTrack]:
-    """Video tracks libVLC knows for `media` (empty until it was parsed or opened).
-
-    Only takes the media's own lock, so it is safe from libVLC's video output thread.
-    """
-    pp = ctypes.POINTER(ctypes.POINTER(_TrackC))()
-    n = _tracks_get(media, ctypes.byref(pp))
-    out: list[VideoTrack] = []
-    try:
-        for i in range(n):
-            t = pp[i].contents
-            if t.type == _TRACK_VIDEO and t.detail:
-                v = ctypes.cast(t.detail, ctypes.POINTER(_VideoTrackC)).contents
-                out.append(
-                    VideoTrack(
-                        v.width, v.height, v.sar_num, v.sar_den, v.frame_rate_num, v.frame_rate_den
-                    )
-                )
-    finally:
-        if n:
-            _tracks_release(pp, n)
-    return out
-
-
-def fit_size(width: int, height: int, limit: tuple[int, int] = MAX_FRAME) -> tuple[int, int]:
-    """Scale (width, height) down to fit `limit`, keeping aspect; even numbers for converters."""
-    scale = min(1.0, limit[0] / width, limit[1] / height)
-    w = max(2, round(width * scale) // 2 * 2)
-    h = max(2, round(height * scale) // 2 * 2)
-    return w, h
-
-
-# ---------------------------------------------------------------------------------------------
-# libVLC log -> Python logging
-
-_libc = ctypes.CDLL(None)
-_vsnprintf = _libc.vsnprintf
-_vsnprintf.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_void_p]
-_vsnprintf.restype = ctypes.c_int
-
-# libVLC levels: 0 debug, 2 notice, 3 warning, 4 error. Its "errors" are chatty and mostly
-# routine (each clip start logs "Failed to create video converter" twice while the decoder
-# offers GPU surfaces before software ones), and a broken file is a normal event here that the
-# player reports itself, so they are INFO for us.
-_LEVELS = {4: logging.INFO, 3: logging.DEBUG, 2: logging.DEBUG, 0: logging.DEBUG}
-
-
-def _on_vlc_log(_data: int | None, level: int, _ctx: int | None, fmt: bytes, args: int) -> None:
-    """Runs on any libVLC thread; must not call libVLC (beyond formatting) nor raise."""
-    try:
-        pylevel = _LEVELS.get(level, logging.DEBUG)
-        if not vlc_log.isEnabledFor(pylevel):
-            return
-        buf = ctypes.create_string_buffer(1024)
-        _vsnprintf(buf, len(buf), fmt, args)
-        vlc_log.log(pylevel, "%s", buf.value.decode("utf-8", "replace"))
-    except Exception:  # a log line must never take libVLC down
-        pass
-
-
-_LOG_CALLBACK = _LogCb(_on_vlc_log)  # module lifetime: libVLC may call it until log_unset
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-def dummy_audio_requested() -> bool:
-    """`KIOSK_AOUT=dummy` selects libVLC's dummy audio output (machines without a sound card)."""
-    return os.environ.get("KIOSK_AOUT", "").strip().lower() == "dummy"
 
 
 class VlcBackend:
@@ -267,15 +83,11 @@ class VlcBackend:
         self.instance: vlc.Instance = instance
         self._log_routed = False
         if route_log:
-            _log_set(instance, _LOG_CALLBACK, None)
+            hook_log(instance)
             self._log_routed = True
         # If the owner forgets close(), still unhook the log before the interpreter goes away.
         self._finalizer = weakref.finalize(self, _release_instance, instance, self._log_routed)
         log.debug("libVLC %s started with %s", vlc.libvlc_get_version().decode(), args)
-
-    @property
-    def closed(self) -> bool:
-        return not self._finalizer.alive
 
     def media(self, path: str, *options: str) -> vlc.Media:
         """A new Media for a local path (the caller releases it)."""
@@ -294,77 +106,9 @@ class VlcBackend:
 
 def _release_instance(instance: vlc.Instance, log_routed: bool) -> None:
     if log_routed:
-        _log_unset(instance)
+        unhook_log(instance)
     instance.release()
 
-
-@functools.cache
-def shared_backend() -> VlcBackend:
-    """A backend for code that has none at hand (probes from `kiosk check`), made on first use.
-
-    Dummy audio: probing never plays, and it must not open the sound card. Its log is not
-    routed to Python: every libVLC message would take the GIL, and a broken file makes
-    hundreds; the probe's verdict says what matters.
-    """
-    return VlcBackend(dummy_audio=True, route_log=False)
-
-
-# ---------------------------------------------------------------------------------------------
-# Probing (no playback)
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    status: str  # libVLC parsed status: "done", "failed", "timeout", "skipped", "none"
-    duration_ms: int
-    video: tuple[VideoTrack, ...]
-
-
-def _event_manager(media: vlc.Media) -> vlc.EventManager:
-    """The media's event manager, bypassing python-vlc's memoized `Media.event_manager()`.
-
-    That method caches its result in a class-level dict keyed by the Media, forever: every
-    clip ever opened would keep its wrapper, event manager and callbacks (~1.5 kB an item).
-    """
-    return vlc.libvlc_media_event_manager(media)
-
-
-def parse_media(path: str, timeout: float = 5.0, backend: VlcBackend | None = None) -> MediaInfo:
-    """Let libVLC open and demux `path` (without decoding or playing it) and report what it saw.
-
-    Thread-agnostic (libVLC's preparser does the work); waits at most `timeout` + 1 s.
-    """
-    be = backend or shared_backend()
-    media = be.media(path)
-    done = threading.Event()
-    em = _event_manager(media)
-
-    def on_parsed(_event: Any) -> None:
-        done.set()  # libVLC thread: only flip the event
-
-    em.event_attach(vlc.EventType.MediaParsedChanged, on_parsed)
-    try:
-        timeout_ms = max(1, int(timeout * 1000))
-        if media.parse_with_options(vlc.MediaParseFlag.local, timeout_ms) != 0:
-            return MediaInfo("failed", 0, ())
-        done.wait(timeout + 1.0)
-        status = media.get_parsed_status()
-        name = {
-            vlc.MediaParsedStatus.done: "done",
-            vlc.MediaParsedStatus.failed: "failed",
-            vlc.MediaParsedStatus.timeout: "timeout",
-            vlc.MediaParsedStatus.skipped: "skipped",
-        }.get(status, "none")
-        if name == "none":
-            media.parse_stop()
-        return MediaInfo(name, max(0, media.get_duration()), tuple(video_tracks(media)))
-    finally:
-        em.event_detach(vlc.EventType.MediaParsedChanged)
-        media.release()
-
-
-# ---------------------------------------------------------------------------------------------
-# The player
 
 _OPENED, _ENDED, _ERROR = "opened", "ended", "error"
 _STATE_EVENTS = {
@@ -372,108 +116,6 @@ _STATE_EVENTS = {
     vlc.State.Ended: _ENDED,
     vlc.State.Error: _ERROR,
 }
-
-
-POOL = 4  # pictures each player renders into in turn (see _FrameSink)
-
-
-class _FrameSink:
-    """The video-callback side, run on libVLC's video output thread.
-
-    libVLC renders each picture straight into one of a few QImages, taken in turn, and the
-    Qt side gets a shallow copy of it: no per-frame copy and no per-frame allocation (which
-    cost CPU and, over months, fragmented the heap). A picture whose last shallow copy is
-    still held on the Qt side (being painted, or held as a primed picture) is not written
-    over: QImage.bits() detaches it first, so those copies keep their pixels.
-    """
-
-    def __init__(self, on_frame: Callable[[QImage, int], None]) -> None:
-        self._on_frame = on_frame
-        self._lock = threading.Lock()
-        self._pool: list[QImage] = []
-        self._next = 0
-        self._locked: QImage | None = None  # the picture libVLC is rendering, lock to display
-        # Paused pictures (see hold) and anything before the first format go here.
-        self._scratch: ctypes.Array[ctypes.c_char] = ctypes.create_string_buffer(64)
-        self.media: vlc.Media | None = None  # current media, for its visible size
-        self.gen = 0  # stamped on each frame; the Qt side drops frames of older items
-        # Primed and paused: libVLC redisplays the paused picture every ~50 ms; handing a
-        # 1080p frame to Qt each time would cost CPU for nothing.
-        self.hold = False
-        self.frame_ms = 40.0  # of the current media
-        # References kept for the player's life: libVLC holds the raw pointers.
-        self.format_cb = _FormatCb(self._format)
-        self.cleanup_cb = _CleanupCb(self._cleanup)
-        self.lock_cb = vlc.CallbackDecorators.VideoLockCb(self._lock_buf)
-        self.display_cb = vlc.CallbackDecorators.VideoDisplayCb(self._display)
-
-    def _format(
-        self,
-        _opaque: Any,
-        chroma: int,
-        width: Any,
-        height: Any,
-        pitches: Any,
-        lines: Any,
-    ) -> int:
-        try:
-            VIDEO_THREADS.raise_current()  # this is libVLC's video output thread (priority.py)
-            w, h = int(width[0]), int(height[0])
-            with self._lock:
-                media = self.media
-            if media is not None:
-                tracks = video_tracks(media)
-                if tracks and tracks[0].width and tracks[0].height:
-                    w, h = tracks[0].display_width, tracks[0].height
-                    frame_ms = tracks[0].frame_ms
-                    with self._lock:
-                        self.frame_ms = frame_ms
-            w, h = fit_size(w, h)
-            with self._lock:
-                pool = self._pool
-            if not pool or pool[0].width() != w or pool[0].height() != h:
-                # Made (not zeroed) only when the size changes: this runs up to three times
-                # per clip, against the first picture's clock.
-                pool = [QImage(w, h, QImage.Format.Format_RGB32) for _ in range(POOL)]
-            pitch = pool[0].bytesPerLine()
-            scratch = self._scratch
-            if len(scratch) < pitch * h:
-                scratch = ctypes.create_string_buffer(pitch * h)
-            with self._lock:
-                self._pool, self._scratch = pool, scratch
-            ctypes.memmove(chroma, b"RV32", 4)
-            width[0], height[0] = w, h
-            pitches[0], lines[0] = pitch, h
-            return 1
-        except Exception:
-            log.exception("video format setup failed")
-            return 0
-
-    def _cleanup(self, _opaque: Any) -> None:
-        pass  # the buffers stay until replaced: a late lock() must still get valid memory
-
-    def _lock_buf(self, _opaque: Any, planes: Any) -> None:
-        with self._lock:
-            if self.hold or not self._pool:
-                self._locked = None
-                planes[0] = ctypes.addressof(self._scratch)
-                return
-            image = self._pool[self._next]
-            self._next = (self._next + 1) % len(self._pool)
-            self._locked = image
-        # Detaches (copies) the image if the Qt side still holds it: never write under it.
-        planes[0] = ctypes.addressof(ctypes.c_char.from_buffer(image.bits()))
-
-    def _display(self, _opaque: Any, _picture: Any) -> None:
-        try:
-            with self._lock:
-                image, gen = self._locked, self.gen
-                self._locked = None
-                if image is None or self.hold:
-                    return
-            self._on_frame(QImage(image), gen)  # shallow: shares the pixels until detached
-        except Exception:
-            log.exception("video frame hand-over failed")
 
 
 class VlcPlayer(QObject):
@@ -530,13 +172,8 @@ class VlcPlayer(QObject):
         self._second_timer.timeout.connect(self._show_second)
         self._ended_early = False  # the media ended while primed (a clip of one frame)
 
-        self._pending_lock = threading.Lock()
-        self._pending: tuple[QImage, int] | None = None
-        # An item's first picture is never replaced by a later one before it was painted:
-        # a busy moment at the switch must not skip the clip's first frame.
-        self._pending_first: tuple[QImage, int] | None = None
-        self._first_gen = -1  # generation whose first picture has been queued
-        self._sink = _FrameSink(self._post_frame)
+        self._mailbox = FrameMailbox(self._frame_posted.emit)
+        self._sink = FrameSink(self._mailbox.post)
         self._frame_posted.connect(self._take_frame, Qt.ConnectionType.QueuedConnection)
         self._event_posted.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
 
@@ -544,7 +181,7 @@ class VlcPlayer(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timeout)
 
-        _set_format_callbacks(mp, self._sink.format_cb, self._sink.cleanup_cb)
+        set_format_callbacks(mp, self._sink.format_cb, self._sink.cleanup_cb)
         # No unlock callback: one Python call (and GIL wait) less in libVLC's render path.
         mp.video_set_callbacks(self._sink.lock_cb, None, self._sink.display_cb, None)
         mp.video_set_mouse_input(False)
@@ -563,10 +200,10 @@ class VlcPlayer(QObject):
             self._fail_soon(gen, "file not found" if not os.path.exists(path) else "not a file")
             return
         media = self._backend.media(path, ":start-paused")
-        em = _event_manager(media)
+        em = event_manager(media)
         em.event_attach(vlc.EventType.MediaStateChanged, functools.partial(self._media_event, gen))
         self._media, self._media_events = media, [em]
-        with self._sink._lock:
+        with self._sink.lock:
             self._sink.media = media
         mp.set_media(media)
         self._timer.start(self._timeout_ms())
@@ -591,15 +228,14 @@ class VlcPlayer(QObject):
         self.frame.emit(held)
         if gen != self._gen or self._done:
             return
-        with self._sink._lock:
+        with self._sink.lock:
             self._sink.hold = False
             frame_ms = round(self._sink.frame_ms)
         if self._ended_early:
             self._finish()
             QTimer.singleShot(frame_ms, self, lambda: self._finished_late(gen))
             return
-        with self._pending_lock:  # redisplays of the paused picture
-            self._pending = self._pending_first = None
+        self._mailbox.clear()  # redisplays of the paused picture
         self._require().set_pause(0)
         if self._second is not None and self._second == held:
             self._second = None  # a redisplay of the first, not the second picture
@@ -655,12 +291,11 @@ class VlcPlayer(QObject):
             mp.set_media(None)
         # Anything stamped before this point is stale.
         self._gen += 1
-        with self._sink._lock:
+        with self._sink.lock:
             self._sink.gen = self._gen
             self._sink.media = None
             self._sink.hold = False
-        with self._pending_lock:
-            self._pending = self._pending_first = None
+        self._mailbox.clear()
         self._held = self._second = None
         self._second_timer.stop()
         self._ended_early = self._ready_sent = False
@@ -709,17 +344,6 @@ class VlcPlayer(QObject):
         if what is not None:
             self._event_posted.emit(gen, what)
 
-    def _post_frame(self, image: QImage, gen: int) -> None:
-        with self._pending_lock:
-            first = self._pending is None and self._pending_first is None
-            if self._first_gen != gen:
-                self._first_gen = gen
-                self._pending_first = (image, gen)
-            else:
-                self._pending = (image, gen)
-        if first:
-            self._frame_posted.emit()
-
     # Qt thread.
     @Slot(int, str)
     def _on_event(self, gen: int, what: str) -> None:
@@ -748,21 +372,17 @@ class VlcPlayer(QObject):
 
     @Slot()
     def _take_frame(self) -> None:
-        with self._pending_lock:
-            head, self._pending_first = self._pending_first, None
-            pending, self._pending = self._pending, None
+        head, pending = self._mailbox.take()
         if head is not None:
             self._deliver(head)
             if pending is not None:
                 self._frame_posted.emit()  # the next one in its own event: painted too
-                with self._pending_lock:
-                    if self._pending is None:
-                        self._pending = pending
+                self._mailbox.put_back(pending)
             return
         if pending is not None:
             self._deliver(pending)
 
-    def _deliver(self, pending: tuple[QImage, int]) -> None:
+    def _deliver(self, pending: Pending) -> None:
         image, gen = pending
         if gen != self._gen or self._done:
             return
@@ -775,7 +395,7 @@ class VlcPlayer(QObject):
                 self.ready.emit()
             elif self._second is None:
                 self._second = image
-                with self._sink._lock:
+                with self._sink.lock:
                     self._sink.hold = True
             return
         if not self._started:

@@ -60,7 +60,7 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
     root.setLevel(level)
     # libVLC warns about routine things on every clip ("Failed to create video converter"):
     # only its errors reach the log unless the admin asks for DEBUG.
-    logging.getLogger("kiosk.playback.vlc.libvlc").setLevel(
+    logging.getLogger("kiosk.playback.libvlc").setLevel(
         logging.DEBUG if level == "DEBUG" else logging.ERROR
     )
     flood = RateLimitFilter(REPEAT_INTERVAL_S)  # one instance: counts once for both handlers

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.core.library import Library
-from kiosk.core.model import Item, Kind, Playlist, Position, Problem
+from kiosk.core.model import Item, Kind, Playlist
 from kiosk.core.playlist import (
     PlaylistSpec,
     parse_playlist,
@@ -23,8 +23,10 @@ from kiosk.core.playlist import (
     whole_folder,
     with_rest_of_folder,
 )
+from kiosk.core.problems import Position, Problem
 from kiosk.core.procedure import parse_procedure
-from kiosk.core.schedule import DEFAULT_TIMEZONE, ItemSchedule, parse_sidecar
+from kiosk.core.schedule import DEFAULT_TIMEZONE, ItemSchedule
+from kiosk.core.schedule_yaml import parse_sidecar
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from kiosk.core.model import Item, Kind
 from kiosk.core.procedure import parse_procedure
 from kiosk.media.images import load_image
 from kiosk.ui.pdf import pdf_page_count, render_pdf_page
-from kiosk.ui.textslide import Theme, render_procedure
+from kiosk.ui.textslide import render_procedure
+from kiosk.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ card, the optional image and the QR code at the bottom. Portrait: the same block
 with the card and the QR code side by side at the bottom.
 
 Thread use: only QImage/QPainter/QTextLayout, no widgets, so `render_procedure` can run in a
-QThreadPool worker (fonts must have been registered on the Qt thread first: fonts.py).
+QThreadPool worker (fonts must have been registered on the Qt thread first: fonts.py). The
+theme and the text measuring are in theme.py; the closed slide in closedslide.py.
 """
 
 from __future__ import annotations
@@ -23,31 +24,26 @@ import logging
 import math
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextLayout, QTextOption
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
 
-from kiosk.core.model import Position, Problem
-from kiosk.core.procedure import ProcedureSlide
-from kiosk.core.schedule import OfficeHours, format_vn_datetime
+from kiosk.core.problems import Position, Problem
+from kiosk.core.procedure_slide import ProcedureSlide
 from kiosk.media.images import load_image
-from kiosk.ui.fonts import BUNDLED_FAMILY
-from kiosk.ui.qr import MIN_SCREEN_FRACTION, qr_image
+from kiosk.ui.qr import qr_image
+from kiosk.ui.theme import TextBox, Theme, text_box, theme_font
 
 __all__ = [
     "FEE_LABEL",
     "TIME_LABEL",
     "TOO_MUCH_TEXT",
     "SlideLayout",
-    "TextBox",
-    "Theme",
     "layout_procedure",
-    "render_closed",
+    "paint_layout",
     "render_procedure",
-    "theme_font",
 ]
 
 log = logging.getLogger(__name__)
@@ -58,68 +54,6 @@ TOO_MUCH_TEXT = "too much text for one slide: split it into two files or shorten
 MIN_TEXT_FRACTION = 0.022  # body text at least this part of the screen's short side
 MAX_TEXT_FRACTION = 0.05
 QR_FRACTION = 0.3  # preferred QR side (quiet zone included), part of the short side
-
-
-@dataclass(frozen=True)
-class Theme:
-    """The office look, from the config: colours, font family, optional logo."""
-
-    background: QColor = field(default_factory=lambda: QColor("#0c2a5c"))
-    accent: QColor = field(default_factory=lambda: QColor("#f2c230"))
-    text: QColor = field(default_factory=lambda: QColor("#ffffff"))
-    font_family: str = BUNDLED_FAMILY
-    logo: QImage | None = None
-
-    @property
-    def band(self) -> QColor:
-        """Title band and cards: a step lighter (dark themes) or darker than the background."""
-        dark = self.background.lightnessF() < 0.5
-        return self.background.lighter(135) if dark else self.background.darker(110)
-
-    @property
-    def muted(self) -> QColor:
-        return _blend(self.text, self.background, 0.78)
-
-    @property
-    def on_accent(self) -> QColor:
-        """Numerals on the accent badges: background or text colour, whichever contrasts more
-        (WCAG contrast ratio: gold badges get dark numerals, dark badges light ones)."""
-        bg = _contrast(self.accent, self.background)
-        fg = _contrast(self.accent, self.text)
-        return self.background if bg >= fg else self.text
-
-
-def _luminance(c: QColor) -> float:
-    def channel(v: float) -> float:
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
-
-
-def _contrast(a: QColor, b: QColor) -> float:
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-def _blend(a: QColor, b: QColor, t: float) -> QColor:
-    return QColor(
-        round(a.red() * t + b.red() * (1 - t)),
-        round(a.green() * t + b.green() * (1 - t)),
-        round(a.blue() * t + b.blue() * (1 - t)),
-    )
-
-
-@dataclass
-class TextBox:
-    """One laid-out text: `ink` is the union of its lines' natural rectangles (what is drawn)."""
-
-    text: str
-    font: QFont
-    colour: QColor
-    layout: QTextLayout
-    origin: QPointF
-    ink: QRectF
-    height: float
 
 
 @dataclass
@@ -137,54 +71,6 @@ class SlideLayout:
     qr: QRectF | None = None
     picture: QRectF | None = None
     content: QRectF = field(default_factory=QRectF)  # where text may go (inside the margins)
-
-
-def theme_font(family: str, px: float, bold: bool = False) -> QFont:
-    """A font at a pixel size (never points: screens differ in DPI, the layout is in pixels)."""
-    font = QFont(family)
-    font.setPixelSize(max(1, round(px)))
-    font.setBold(bold)
-    font.setHintingPreference(QFont.HintingPreference.PreferVerticalHinting)
-    return font
-
-
-def _text(
-    text: str,
-    font: QFont,
-    colour: QColor,
-    x: float,
-    y: float,
-    width: float,
-    centre: bool = False,
-    spacing: float = 1.08,
-) -> TextBox:
-    """Wrap `text` into `width` at (x, y); measured with the same QTextLayout that draws it."""
-    layout = QTextLayout(text, font)
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-    layout.setTextOption(option)
-    layout.setCacheEnabled(True)
-    top = 0.0
-    ink = QRectF()
-    layout.beginLayout()
-    while True:
-        line = layout.createLine()
-        if not line.isValid():
-            break
-        line.setLineWidth(max(1.0, width))
-        dx = (width - line.naturalTextWidth()) / 2 if centre else 0.0
-        line.setPosition(QPointF(dx, top))
-        rect = line.naturalTextRect()
-        ink = rect if ink.isNull() else ink.united(rect)
-        top += line.height() * spacing
-    layout.endLayout()
-    height = top - (
-        layout.lineAt(layout.lineCount() - 1).height() * (spacing - 1)
-        if layout.lineCount()
-        else 0.0
-    )
-    origin = QPointF(x, y)
-    return TextBox(text, font, colour, layout, origin, ink.translated(origin), height)
 
 
 def _host(url: str) -> str:
@@ -252,7 +138,9 @@ def _layout_at(
     title_h_guess = title_font.pixelSize() * 1.4
     logo_w = min(title_h_guess * 1.5 * aspect, w * 0.2)
     title_x = margin + (logo_w + pad if logo_w else 0)
-    title = _text(slide.title, title_font, theme.text, title_x, margin + pad, w - margin - title_x)
+    title = text_box(
+        slide.title, title_font, theme.text, title_x, margin + pad, w - margin - title_x
+    )
     band_bottom = math.ceil(
         margin + pad + max(title.height, title_h_guess * 1.5 if logo_w else 0) + pad
     )
@@ -287,17 +175,17 @@ def _layout_at(
     y = top
     for i, step in enumerate(slide.steps, start=1):
         tx = margin + badge_d + s * 0.7
-        box = _text(step, step_font, theme.text, tx, y, margin + main_w - tx)
+        box = text_box(step, step_font, theme.text, tx, y, margin + main_w - tx)
         line_h = box.layout.lineAt(0).height() if box.layout.lineCount() else s
         # Centre the badge on the first line.
         by = y + line_h / 2 - badge_d / 2
         if by < y:
-            box = _text(step, step_font, theme.text, tx, y + (y - by), margin + main_w - tx)
+            box = text_box(step, step_font, theme.text, tx, y + (y - by), margin + main_w - tx)
             by = y
         badge = QRectF(margin, by, badge_d, badge_d)
-        num = _text(str(i), num_font, theme.on_accent, badge.x(), 0, badge_d, centre=True)
+        num = text_box(str(i), num_font, theme.on_accent, badge.x(), 0, badge_d, centre=True)
         nh = num.height
-        num = _text(
+        num = text_box(
             str(i),
             num_font,
             theme.on_accent,
@@ -314,8 +202,8 @@ def _layout_at(
         note_font = theme_font(fam, s * 0.85)
         bullet_w = s * 0.9
         for note in slide.notes:
-            dot = _text("•", note_font, theme.accent, margin + s * 0.2, y, bullet_w)
-            box = _text(
+            dot = text_box("•", note_font, theme.accent, margin + s * 0.2, y, bullet_w)
+            box = text_box(
                 note,
                 note_font,
                 theme.muted,
@@ -343,7 +231,7 @@ def _layout_at(
         qfont = theme_font(fam, s * 0.72)
         qw = max(qr_side, side_w * 0.45) if portrait else side_w
         qx = (w - margin - qw) if portrait else side_x
-        qr_label = _text(qr_label_text, qfont, theme.text, qx, 0, qw, centre=True)
+        qr_label = text_box(qr_label_text, qfont, theme.text, qx, 0, qw, centre=True)
         qr_box_h = qr_side + s * 0.4 + qr_label.height
     card_w = side_w - (max(qr_side or 0, side_w * 0.45) + gap if portrait and qr_label else 0)
     cy = side_top
@@ -353,13 +241,13 @@ def _layout_at(
         cpad = s * 0.6
         cy += cpad
         for label, values in card_lines:
-            lb = _text(
+            lb = text_box(
                 label.upper(), label_font, theme.accent, side_x + cpad, cy, card_w - 2 * cpad
             )
             card_texts.append(lb)
             cy += lb.height + s * 0.15
             for v in values:
-                vb = _text(v, value_font, theme.text, side_x + cpad, cy, card_w - 2 * cpad)
+                vb = text_box(v, value_font, theme.text, side_x + cpad, cy, card_w - 2 * cpad)
                 card_texts.append(vb)
                 cy += vb.height + s * 0.1
             cy += s * 0.35
@@ -378,7 +266,7 @@ def _layout_at(
             qtop = bottom - qr_box_h
             qw = side_w
         out.qr = QRectF(qx + (qw - qr_side) / 2, qtop, qr_side, qr_side)
-        qr_label = _text(
+        qr_label = text_box(
             qr_label.text, qr_label.font, theme.text, qx, qtop + qr_side + s * 0.4, qw, centre=True
         )
         out.texts.append(qr_label)
@@ -500,68 +388,3 @@ def paint_layout(
             box.layout.draw(painter, box.origin)
     finally:
         painter.end()
-
-
-# Re-exported for callers that size things relative to the screen like this module does.
-QR_MIN_FRACTION = MIN_SCREEN_FRACTION
-
-
-CLOSED_TITLE = "Ngoài giờ làm việc"
-HOURS_LABEL = "Giờ làm việc"
-REOPENS_LABEL = "Mở cửa lại"
-
-
-def render_closed(
-    size: QSize,
-    theme: Theme,
-    office: str,
-    hours: OfficeHours,
-    at: datetime,
-) -> QImage:
-    """The generated "closed" slide (when `closed.slide` is null): office name, "outside
-    office hours", the weekly hours and when the office opens again, sized to fit."""
-    w, h = size.width(), size.height()
-    short = min(w, h)
-    reopen = hours.next_change(at) if not hours.is_open(at) else None
-    lines: list[tuple[str, float, bool, QColor]] = [
-        (office, 1.0, True, theme.muted),
-        (CLOSED_TITLE, 2.0, True, theme.text),
-        (HOURS_LABEL.upper(), 0.8, True, theme.accent),
-    ]
-    lines += [(f"{days}: {times}", 1.0, False, theme.text) for days, times in hours.summary()]
-    if reopen is not None:
-        lines.append((f"{REOPENS_LABEL}: {format_vn_datetime(reopen)}", 1.0, True, theme.accent))
-    margin = short * 0.06
-    width = w - 2 * margin
-    s = short * 0.05
-    while True:
-        boxes = []
-        y = 0.0
-        for text, factor, bold, colour in lines:
-            box = _text(
-                text,
-                theme_font(theme.font_family, s * factor, bold),
-                colour,
-                margin,
-                y,
-                width,
-                centre=True,
-            )
-            boxes.append(box)
-            y += box.height + s * (0.9 if factor >= 2 or (bold and factor < 1) else 0.35)
-        if y <= h - 2 * margin or s <= 8:
-            break
-        s *= 0.92
-    top = max(margin, (h - y) / 2)
-    image = QImage(size, QImage.Format.Format_RGB32)
-    image.fill(theme.background)
-    painter = QPainter(image)
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        for box in boxes:
-            painter.setPen(box.colour)
-            box.layout.draw(painter, QPointF(box.origin.x(), box.origin.y() + top))
-    finally:
-        painter.end()
-    return image

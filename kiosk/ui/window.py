@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.ui.fonts import load_bundled_fonts
 from kiosk.ui.stage import IdleContent, Stage
-from kiosk.ui.textslide import Theme
+from kiosk.ui.theme import Theme
 from kiosk.ui.zones import HeaderBand, TickerBand, header_height, ticker_height
 
 log = logging.getLogger(__name__)

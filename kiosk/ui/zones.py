@@ -34,7 +34,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from kiosk.core.schedule import DEFAULT_TIMEZONE, format_vn_datetime
-from kiosk.ui.textslide import Theme, theme_font
+from kiosk.ui.theme import Theme, theme_font
 
 __all__ = [
     "HEADER_FRACTION",
