@@ -42,7 +42,17 @@ class Player(Protocol):
 
     def stop(self) -> None: ...
 
-    def set_volume(self, volume: int, mute: bool) -> None: ...
+    def set_volume(self, volume: int, mute: bool) -> None:
+        """Volume 0-100 (values outside are clamped) and mute; kept for the items that follow."""
+        ...
+
+    def volume(self) -> tuple[int, bool] | None:
+        """(volume, mute) the sound output holds while an item plays, None when none plays.
+
+        Read back from the output itself (libVLC's, for the real player), so a test or the
+        status can tell what is heard, not what was asked for.
+        """
+        ...
 
     def position_ms(self) -> int:
         """Playback time of the current item in ms, -1 if not playing; for the stall watch."""
