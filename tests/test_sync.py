@@ -23,15 +23,22 @@ from kiosk.sync.watcher import Watcher, fs_type, needs_polling
 from tests.mediagen import make_image
 
 QUIET = 0.5
+RESCAN_S = 0.3
 
 
 @pytest.fixture
 def make_ingest(sync_dir: Path) -> Iterator[Callable[..., Ingest]]:
     made: list[Ingest] = []
 
-    def make(mode: str = "auto", watcher: Watcher | None = None, quiet: float = QUIET) -> Ingest:
+    def make(
+        mode: str = "auto",
+        watcher: Watcher | None = None,
+        quiet: float = QUIET,
+        rescan: float = 60,
+        root: Path = sync_dir,
+    ) -> Ingest:
         ingest = Ingest(
-            sync_dir, quiet_s=quiet, rescan_s=60, poll_mode=mode, probe=probe, watcher=watcher
+            root, quiet_s=quiet, rescan_s=rescan, poll_mode=mode, probe=probe, watcher=watcher
         )
         made.append(ingest)
         ingest.start()
@@ -253,13 +260,27 @@ def test_fs_type_reads_the_mount_table(tmp_path: Path) -> None:
 
 
 def test_rescan_is_the_safety_net_for_lost_events(
-    qtbot: QtBot, sync_dir: Path, clips: dict[str, Path], make_ingest: Callable[..., Ingest]
+    qtbot: QtBot, tmp_path: Path, clips: dict[str, Path], make_ingest: Callable[..., Ingest]
 ) -> None:
-    ingest = make_ingest()
-    ingest.watcher.stop()  # events lost (an overflowed queue, a share that says nothing)
-    shutil.copy(clips["red"], sync_dir / "red.mp4")
-    ingest.rescan()
-    qtbot.waitUntil(lambda: ready(ingest) == ["red.mp4"], timeout=10_000)
+    """Two folders lose the same event: the one with a rescan due gets the file, the other
+    (no rescan within the test) does not, in twice the time the first one needed."""
+    ingests: dict[float, Ingest] = {}
+    seen: dict[float, set[str]] = {}
+    for rescan in (RESCAN_S, 60.0):
+        root = tmp_path / f"rescan-{rescan:g}s"
+        root.mkdir()
+        ingest = ingests[rescan] = make_ingest(rescan=rescan, root=root, quiet=0.2)
+        ingest.watcher.stop()  # events lost (an overflowed queue, a share that says nothing)
+        seen[rescan] = set()
+        ingest.changed.connect(
+            lambda i=ingest, s=seen[rescan]: s.update(ready(i), failed(i), i.info()["arriving"])
+        )
+        shutil.copy(clips["red"], root / "red.mp4")
+    start = time.monotonic()
+    qtbot.waitUntil(lambda: ready(ingests[RESCAN_S]) == ["red.mp4"], timeout=10_000)
+    qtbot.wait(int((time.monotonic() - start) * 1000))
+    assert seen[60.0] == set(), "the file came in without a rescan: the test proves nothing"
+    assert ready(ingests[60.0]) == [] and ingests[60.0].info()["arriving"] == []
 
 
 def test_five_thousand_files_scan(
