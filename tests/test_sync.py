@@ -5,13 +5,14 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from pytestqt.qtbot import QtBot
 from watchdog.observers.api import BaseObserver
 
@@ -36,6 +37,7 @@ def make_ingest(sync_dir: Path) -> Iterator[Callable[..., Ingest]]:
         quiet: float = QUIET,
         rescan: float = 60,
         root: Path = sync_dir,
+        probe: Callable[[str], str | None] = probe,
     ) -> Ingest:
         ingest = Ingest(
             root, quiet_s=quiet, rescan_s=rescan, poll_mode=mode, probe=probe, watcher=watcher
@@ -75,13 +77,20 @@ def test_a_settled_folder_is_probed_on_the_first_turn_of_the_event_loop(
     qtbot: QtBot, sync_dir: Path, clips: dict[str, Path], make_ingest: Callable[..., Ingest]
 ) -> None:
     """At start-up the first clip waits for its probe only, not for a settle tick too (the
-    50 ms floor of the tick put 50 ms between `kiosk run` and its first picture)."""
+    50 ms floor of the tick put 50 ms between `kiosk run` and its first picture): one turn
+    of the event loop after start() the probe is under way, with no more turns to wait for."""
     shutil.copy(clips["red"], sync_dir / "1-red.mp4")
     old = time.time() - 60
     os.utime(sync_dir / "1-red.mp4", (old, old))
-    ingest = make_ingest(quiet=2.0)
-    assert ingest._settle.isActive()
-    assert ingest._settle.remainingTime() == 0
+    asked = threading.Event()
+
+    def probe_and_tell(path: str) -> str | None:
+        asked.set()
+        return probe(path)
+
+    ingest = make_ingest(quiet=2.0, probe=probe_and_tell)
+    QCoreApplication.processEvents()  # one turn: timers already due fire, no others
+    assert asked.wait(5), "the probe waited for a timer"
     qtbot.waitUntil(lambda: ready(ingest) == ["1-red.mp4"], timeout=10_000)
 
 
