@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 import pytest
 
 from kiosk.core.library import Library, lib_file
-from kiosk.core.model import Kind
+from kiosk.core.model import Kind, Problem
 from kiosk.core.natural import natural_sorted
-from kiosk.core.playlist import confine, parse_playlist, resolve, whole_folder
+from kiosk.core.playlist import PlaylistSpec, confine, parse_playlist, resolve, whole_folder
 
 ROOT = "/srv/sync"
 
@@ -19,11 +20,11 @@ def library(*rels: str, escaped: tuple[str, ...] = ()) -> Library:
     return Library.build(ROOT, files, escaped)
 
 
-def spec(text: str, path: str = "/etc/kiosk/pl.yaml"):  # type: ignore[no-untyped-def]
+def spec(text: str, path: str = "/etc/kiosk/pl.yaml") -> PlaylistSpec:
     return parse_playlist(text.encode(), path)
 
 
-def messages(problems) -> list[str]:  # type: ignore[no-untyped-def]
+def messages(problems: Iterable[Problem]) -> list[str]:
     return [str(p) for p in problems]
 
 

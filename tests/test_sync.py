@@ -10,6 +10,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QTimer
@@ -98,19 +99,20 @@ def test_slow_copy_never_enters_before_it_is_complete(
     qtbot: QtBot, sync_dir: Path, clips: dict[str, Path], make_ingest: Callable[..., Ingest]
 ) -> None:
     ingest = make_ingest()
-    data = clips["blue"].read_bytes() * 1  # a real clip, written in 8 chunks over ~2.4 s
+    data = clips["blue"].read_bytes()  # a real clip, written in 8 chunks over ~2.4 s
     chunks = [data[i : i + len(data) // 8 + 1] for i in range(0, len(data), len(data) // 8 + 1)]
     target = sync_dir / "slow.mp4"
     seen: list[tuple[float, bool, int]] = []
-    written = {"n": 0, "last": 0.0}
+    written, last_write = 0, 0.0
 
     def write_chunk() -> None:
+        nonlocal written, last_write
         # Reopened for every chunk, as SMB clients and some copiers do.
         with open(target, "ab") as f:
-            f.write(chunks[written["n"]])
-        written["n"] += 1
-        written["last"] = time.monotonic()
-        if written["n"] == len(chunks):
+            f.write(chunks[written])
+        written += 1
+        last_write = time.monotonic()
+        if written == len(chunks):
             timer.stop()
 
     def on_change() -> None:
@@ -124,9 +126,9 @@ def test_slow_copy_never_enters_before_it_is_complete(
     qtbot.waitUntil(lambda: "slow.mp4" in ready(ingest), timeout=15_000)
     timer.stop()
     entered = next(t for t, inside, _ in seen if inside)
-    assert written["n"] == len(chunks)
-    assert entered - written["last"] >= QUIET  # only after the quiet period
-    assert entered - written["last"] < QUIET + 1.5
+    assert written == len(chunks)
+    assert entered - last_write >= QUIET  # only after the quiet period
+    assert entered - last_write < QUIET + 1.5
     assert all(size == len(data) for _, inside, size in seen if inside)
     assert "slow.mp4" not in failed(ingest)  # never even probed half-written
 
@@ -136,7 +138,11 @@ def test_syncthing_temp_then_rename_only_the_final_name_plays(
 ) -> None:
     ingest = make_ingest()
     names: set[str] = set()
-    ingest.changed.connect(lambda: names.update(ready(ingest)) or names.update(failed(ingest)))
+
+    def note_names() -> None:
+        names.update(ready(ingest), failed(ingest))
+
+    ingest.changed.connect(note_names)
     tmp = sync_dir / ".syncthing.clip.mp4.tmp"
     tmp.write_bytes(clips["red"].read_bytes()[:500])  # out-of-order blocks: never playable
     (sync_dir / "~syncthing~other.mp4.tmp").write_bytes(b"x")
@@ -241,11 +247,11 @@ def test_polling_fallback_sees_new_files(
     sync_dir: Path,
     clips: dict[str, Path],
     make_ingest: Callable[..., Ingest],
-    kwargs: dict[str, object],
+    kwargs: dict[str, Any],
     why: str,
 ) -> None:
     mode = str(kwargs.pop("mode", "auto"))
-    watcher = Watcher(str(sync_dir), mode, poll_interval=0.3, **kwargs)  # type: ignore[arg-type]
+    watcher = Watcher(str(sync_dir), mode, poll_interval=0.3, **kwargs)
     ingest = make_ingest(mode=mode, watcher=watcher)
     assert ingest.info()["watching"].startswith("polling"), ingest.info()
     assert why in ingest.info()["watching"]
