@@ -50,7 +50,8 @@ class Player(Protocol):
         """(volume, mute) the sound output holds while an item plays, None when none plays.
 
         Read back from the output itself (libVLC's, for the real player), so a test or the
-        status can tell what is heard, not what was asked for.
+        status can tell what is heard, not what was asked for; it may lag a set_volume() by
+        a few ms (libVLC applies a change once its output is free).
         """
         ...
 

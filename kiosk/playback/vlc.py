@@ -619,7 +619,11 @@ class VlcPlayer(QObject):
             self._apply_volume()
 
     def volume(self) -> tuple[int, bool] | None:
-        """What libVLC's audio output holds (its dummy output holds nothing and says 0)."""
+        """What libVLC's audio output holds (its dummy output holds nothing and says 0).
+
+        libVLC applies a change when its output is not busy: a set_volume() may take a few
+        ms to show here.
+        """
         if self._mp is None or not self._started or self._done:
             return None
         level = self._mp.audio_get_volume()
