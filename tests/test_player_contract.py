@@ -1,8 +1,9 @@
 """The Player contract, run against the fake and the real libVLC player alike.
 
 The real player decodes real (tiny) clips through libVLC's video callbacks, so no X server is
-needed: Qt runs offscreen and libVLC plays to a dummy audio output. The same test bodies run
-on the fake, which is what lets controller tests trust it.
+needed: Qt runs offscreen and libVLC plays to a dummy audio output (the volume test: to
+ALSA's null device, which keeps a volume to read back). The same test bodies run on the
+fake, which is what lets controller tests trust it.
 """
 
 from __future__ import annotations
