@@ -311,13 +311,26 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
 def test_unreadable_file(tmp_path: Path) -> None:
+    """Read in a child process that the file's mode binds. Root reads any file through its
+    capabilities, so as root (as in CI) the child runs without them: still uid 0, no longer
+    above the mode bits (util-linux's setpriv drops them)."""
+    import subprocess
+    import sys
+
     p = tmp_path / "office.yaml"
     p.write_text("audio:\n  volume: 5\n")
     p.chmod(0)
-    _, problems = load_config(p, {})
-    assert [str(x) for x in problems] == [
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom kiosk.config import load_config\n"
+        "print(*load_config(Path(sys.argv[1]), {})[1], sep='\\n')\n"
+    )
+    cmd = [sys.executable, "-c", code, str(p)]
+    if os.geteuid() == 0:
+        cmd = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *cmd]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
         f"{p}: error: cannot read the config file: permission denied; make it readable by this user"
     ]
 

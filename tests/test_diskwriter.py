@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 
@@ -14,8 +15,12 @@ def test_jobs_run_in_order_off_the_calling_thread() -> None:
     writer = DiskWriter()
     ran: list[tuple[int, bool]] = []
     me = threading.get_ident()
+
+    def job(i: int) -> None:
+        ran.append((i, threading.get_ident() != me))
+
     for i in range(5):
-        writer.submit(lambda i=i: ran.append((i, threading.get_ident() != me)))
+        writer.submit(functools.partial(job, i))
     assert writer.flush()
     writer.close()
     assert ran == [(i, True) for i in range(5)]
@@ -27,7 +32,7 @@ def test_a_slow_disk_gets_the_newest_status_not_a_backlog() -> None:
     writer.submit(lambda: gate.wait(5))  # the disk hangs for a while
     written: list[int] = []
     for i in range(10):
-        writer.submit(lambda i=i: written.append(i), key="status")
+        writer.submit(functools.partial(written.append, i), key="status")
     gate.set()
     assert writer.flush()
     writer.close()

@@ -133,19 +133,16 @@ def test_sync_folder_changes_reach_the_screen(
     config.write_text("sync:\n  quiet_seconds: 0.5\n", encoding="utf-8")
     grab = ScreenGrab(xvfb.display, xvfb.width, xvfb.height).start()
     try:
-        proc = run_kiosk("--sync-dir", str(sync_dir), "--config", str(config))
-
-        def alive() -> None:
-            assert proc.poll() is None, (tmp_path / "stderr.log").read_text()
-
-        qtbot.waitUntil(lambda: alive() or grab.sequence()[-1:] == ["red"], timeout=20_000)
+        run_kiosk("--sync-dir", str(sync_dir), "--config", str(config))
+        alive = run_kiosk.alive
+        qtbot.waitUntil(lambda: alive() and grab.sequence()[-1:] == ["red"], timeout=20_000)
         make_clip(tmp_path / "blue.mp4", "blue", seconds=1)
         os.rename(tmp_path / "blue.mp4", sync_dir / "3-blue.mp4")  # a new file arrives
         deleted_at = time.monotonic()
         (sync_dir / "1-red.mp4").unlink()  # the admin removes the clip on screen
-        qtbot.waitUntil(lambda: alive() or grab.sequence()[-1:] != ["red"], timeout=5000)
+        qtbot.waitUntil(lambda: alive() and grab.sequence()[-1:] != ["red"], timeout=5000)
         left_red = next(t for t, c in reversed(grab.colours) if c == "red")
-        qtbot.waitUntil(lambda: alive() or "blue" in grab.sequence(), timeout=20_000)
+        qtbot.waitUntil(lambda: alive() and "blue" in grab.sequence(), timeout=20_000)
     finally:
         grab.stop()
     assert left_red - deleted_at < 2.0  # not the 7 s the clip had left
@@ -174,5 +171,6 @@ def test_header_and_ticker_bands_beside_the_video(
         bands = grab.rows_now()
     finally:
         grab.stop()
-    # The video fills the main zone only: header on top, ticker at the bottom, no overlap.
-    assert bands[0] != "red" and bands[8] != "red", bands
+    # The video fills the main zone only: header on top, ticker at the bottom, no overlap,
+    # the bands painted in the theme's blue (#0c2a5c, the colour the grab calls "idle").
+    assert bands == {0: "idle", 4: "red", 8: "idle"}, bands

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,10 @@ def _runs(grab: Grab) -> list[tuple[str, int | None]]:
 ITEMS = ("red", "green", "yellow", "magenta")
 
 
-def _transitions(runs: list[tuple[str, int | None]]):  # type: ignore[no-untyped-def]
+Run = tuple[str, int | None]  # (colour, first frame number seen)
+
+
+def _transitions(runs: list[Run]) -> Iterator[tuple[Run, list[tuple[str, int]], Run]]:
     """(outgoing item, what showed in between with counts, (incoming item, its first frame))."""
     last: tuple[str, int | None] | None = None
     between: list[tuple[str, int]] = []

@@ -106,10 +106,16 @@ def test_one_filter_on_two_handlers_counts_each_record_once() -> None:
 
 
 def test_memory_is_bounded() -> None:
+    """Past `max_keys` messages the oldest are forgotten: a repeat of a forgotten one passes
+    as new, a repeat of one of the last `max_keys` is still held back."""
     flood = RateLimitFilter(60.0, clock=Clock(), max_keys=10)
-    for i in range(100):
-        flood.filter(logging.LogRecord("x", logging.ERROR, "f", 1, "file %s", (i,), None))
-    assert len(flood._seen) == 10
+
+    def passes(i: int) -> bool:
+        return flood.filter(logging.LogRecord("x", logging.ERROR, "f", 1, "file %s", (i,), None))
+
+    assert all(passes(i) for i in range(100))
+    assert [i for i in range(90, 100) if passes(i)] == []  # remembered: repeats held back
+    assert all(passes(i) for i in range(90))  # forgotten: each passes as a first time
 
 
 def test_describe_span() -> None:

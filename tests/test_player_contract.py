@@ -1,8 +1,9 @@
 """The Player contract, run against the fake and the real libVLC player alike.
 
 The real player decodes real (tiny) clips through libVLC's video callbacks, so no X server is
-needed: Qt runs offscreen and libVLC plays to a dummy audio output. The same test bodies run
-on the fake, which is what lets controller tests trust it.
+needed: Qt runs offscreen and libVLC plays to a dummy audio output (the volume test: to
+ALSA's null device, which keeps a volume to read back). The same test bodies run on the
+fake, which is what lets controller tests trust it.
 """
 
 from __future__ import annotations
@@ -119,14 +120,11 @@ def _native_threads() -> int:
     return len(os.listdir("/proc/self/task"))
 
 
-@pytest.fixture(params=["fake", "vlc"])
-def env(
-    request: pytest.FixtureRequest,
-    qtbot: QtBot,
-    tmp_path: Path,
-    clip_cache: Callable[[str, float], str],
+def _env(
+    name: str, backend: Any, qtbot: QtBot, tmp_path: Path, make: Callable[[str, float], str]
 ) -> Iterator[Env]:
-    if request.param == "fake":
+    """One backend's Env for a test; the player is closed (and checked closed) after it."""
+    if name == "fake":
         fake = FakePlayer(start_timeout=START_TIMEOUT)
 
         def make_fake(colour: str, seconds: float) -> str:
@@ -153,13 +151,12 @@ def env(
         fake.close()
         return
 
-    backend = request.getfixturevalue("vlc_backend")
     threads_before = _native_threads()
     player = backend.player(start_timeout=START_TIMEOUT)
     yield Env(
         "vlc",
         player,
-        clip_cache,
+        make,
         lambda kind: str(_write_broken(tmp_path, kind)),
         lambda: str(tmp_path / "missing.mp4"),
     )
@@ -167,6 +164,39 @@ def env(
     player.close()  # twice is harmless
     # libVLC's input and video threads must be gone once the player is closed.
     qtbot.waitUntil(lambda: _native_threads() <= threads_before, timeout=3000)
+
+
+@pytest.fixture(params=["fake", "vlc"])
+def env(
+    request: pytest.FixtureRequest,
+    qtbot: QtBot,
+    tmp_path: Path,
+    clip_cache: Callable[[str, float], str],
+) -> Iterator[Env]:
+    backend = request.getfixturevalue("vlc_backend") if request.param == "vlc" else None
+    yield from _env(request.param, backend, qtbot, tmp_path, clip_cache)
+
+
+@pytest.fixture(scope="module")
+def sounding_backend() -> Iterator[Any]:
+    """libVLC with an output that keeps a volume (ALSA's null device: no sound card needed).
+    The dummy output of the other tests keeps none: its volume always reads 0."""
+    from kiosk.playback.vlc import VlcBackend
+
+    backend = VlcBackend(extra_args=("--aout=alsa", "--alsa-audio-device=null"), dummy_audio=False)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(params=["fake", "vlc"])
+def sounding_env(request: pytest.FixtureRequest, qtbot: QtBot, tmp_path: Path) -> Iterator[Env]:
+    """Like `env`, with clips that have sound, played through an output that has a volume."""
+
+    def make(colour: str, seconds: float) -> str:
+        return str(make_clip(tmp_path / f"{colour}-{seconds}s.mp4", colour, seconds, audio=True))
+
+    backend = request.getfixturevalue("sounding_backend") if request.param == "vlc" else None
+    yield from _env(request.param, backend, qtbot, tmp_path, make)
 
 
 def _play_to_end(qtbot: QtBot, env: Env, rec: Recorder, path: str) -> int:
@@ -308,16 +338,33 @@ def test_player_recovers_after_a_failure(qtbot: QtBot, env: Env) -> None:
     assert rec.frame_colours(mark) == {"blue"}
 
 
-def test_set_volume(qtbot: QtBot, env: Env) -> None:
+def test_set_volume_is_clamped_and_reaches_the_output(qtbot: QtBot, sounding_env: Env) -> None:
+    """Out-of-range volumes are clamped, not errors; what is set before show() is what the
+    item starts with (priming is muted), and a change while playing reaches the output.
+    (libVLC applies a change once its output is free: within a few ms, not always at once.)"""
+    env = sounding_env
     rec = Recorder(env.player)
-    env.player.set_volume(80, False)
-    env.player.load(env.make("red", 0.5))
-    env.player.set_volume(150, True)  # clamped, not an error
+
+    def output_holds(wanted: tuple[int, bool]) -> None:
+        def check() -> None:
+            assert env.player.volume() == wanted
+
+        qtbot.waitUntil(check, timeout=1000)  # on timeout, the last assertion's diff
+
+    env.player.set_volume(30, True)
+    env.player.load(env.make("red", 1.0))
+    env.player.set_volume(150, False)  # the last word before show() wins
+    qtbot.waitUntil(lambda: rec.count("ready") == 1, timeout=WAIT_MS)
+    assert env.player.volume() is None, "nothing plays yet"
     env.player.show()
     qtbot.waitUntil(lambda: rec.count("started") == 1, timeout=WAIT_MS)
-    env.player.set_volume(-5, False)
-    env.player.set_volume(50, False)
+    output_holds((100, False))
+    env.player.set_volume(-5, True)
+    output_holds((0, True))
+    env.player.set_volume(55, False)
+    output_holds((55, False))
     qtbot.waitUntil(lambda: rec.count("finished") == 1, timeout=WAIT_MS)
+    assert env.player.volume() is None, "nothing plays any more"
 
 
 def _live_media() -> int:

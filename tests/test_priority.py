@@ -16,18 +16,19 @@ from kiosk.system.priority import ThreadPriority
 
 def _in_thread(fn: Callable[[], object]) -> tuple[object, int, int]:
     """(fn's result, the thread's nice before, after), from a thread of its own."""
-    out: list[object] = []
+    out: list[tuple[object, int, int]] = []
 
     def run() -> None:
         tid = threading.get_native_id()
         before = os.getpriority(os.PRIO_PROCESS, tid)
         result = fn()
-        out.extend([result, before, os.getpriority(os.PRIO_PROCESS, tid)])
+        out.append((result, before, os.getpriority(os.PRIO_PROCESS, tid)))
 
     t = threading.Thread(target=run)
     t.start()
     t.join()
-    return out[0], int(out[1]), int(out[2])  # type: ignore[call-overload]
+    (got,) = out
+    return got
 
 
 def _may_lower_nice() -> bool:

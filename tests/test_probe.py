@@ -111,7 +111,8 @@ def test_oversized_image_header_is_not_decoded(tmp_path: Path) -> None:
 
 def test_image_limit_is_configurable(tmp_path: Path) -> None:
     path = make_image(tmp_path / "slide.png", "yellow", (160, 90))
-    assert probe_image(str(path), max_pixels=100 * 100) is not None
+    reason = probe_image(str(path), max_pixels=100 * 100)
+    assert reason and "too large" in reason and "160x90" in reason
     assert probe_image(str(path), max_pixels=160 * 90) is None
 
 

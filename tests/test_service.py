@@ -5,11 +5,13 @@ systemctl is never run here: the command only writes the unit and prints the nex
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,15 +35,14 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
-def settings(**changes: object) -> UnitSettings:
-    base: dict[str, object] = {
-        "exec_start": ("/opt/kiosk/.venv/bin/kiosk", "run", "--config", "/etc/kiosk/office.yaml"),
-        "user": "kiosk",
-        "display": ":0",
-        "xauthority": "/home/kiosk/.Xauthority",
-    }
-    base.update(changes)
-    return UnitSettings(**base)  # type: ignore[arg-type]
+def settings(**changes: Any) -> UnitSettings:
+    base = UnitSettings(
+        exec_start=("/opt/kiosk/.venv/bin/kiosk", "run", "--config", "/etc/kiosk/office.yaml"),
+        user="kiosk",
+        display=":0",
+        xauthority="/home/kiosk/.Xauthority",
+    )
+    return dataclasses.replace(base, **changes)
 
 
 def test_repo_unit_file_is_the_template() -> None:

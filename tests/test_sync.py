@@ -5,13 +5,15 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from pytestqt.qtbot import QtBot
 from watchdog.observers.api import BaseObserver
 
@@ -23,15 +25,23 @@ from kiosk.sync.watcher import Watcher, fs_type, needs_polling
 from tests.mediagen import make_image
 
 QUIET = 0.5
+RESCAN_S = 0.3
 
 
 @pytest.fixture
 def make_ingest(sync_dir: Path) -> Iterator[Callable[..., Ingest]]:
     made: list[Ingest] = []
 
-    def make(mode: str = "auto", watcher: Watcher | None = None, quiet: float = QUIET) -> Ingest:
+    def make(
+        mode: str = "auto",
+        watcher: Watcher | None = None,
+        quiet: float = QUIET,
+        rescan: float = 60,
+        root: Path = sync_dir,
+        probe: Callable[[str], str | None] = probe,
+    ) -> Ingest:
         ingest = Ingest(
-            sync_dir, quiet_s=quiet, rescan_s=60, poll_mode=mode, probe=probe, watcher=watcher
+            root, quiet_s=quiet, rescan_s=rescan, poll_mode=mode, probe=probe, watcher=watcher
         )
         made.append(ingest)
         ingest.start()
@@ -68,13 +78,20 @@ def test_a_settled_folder_is_probed_on_the_first_turn_of_the_event_loop(
     qtbot: QtBot, sync_dir: Path, clips: dict[str, Path], make_ingest: Callable[..., Ingest]
 ) -> None:
     """At start-up the first clip waits for its probe only, not for a settle tick too (the
-    50 ms floor of the tick put 50 ms between `kiosk run` and its first picture)."""
+    50 ms floor of the tick put 50 ms between `kiosk run` and its first picture): one turn
+    of the event loop after start() the probe is under way, with no more turns to wait for."""
     shutil.copy(clips["red"], sync_dir / "1-red.mp4")
     old = time.time() - 60
     os.utime(sync_dir / "1-red.mp4", (old, old))
-    ingest = make_ingest(quiet=2.0)
-    assert ingest._settle.isActive()
-    assert ingest._settle.remainingTime() == 0
+    asked = threading.Event()
+
+    def probe_and_tell(path: str) -> str | None:
+        asked.set()
+        return probe(path)
+
+    ingest = make_ingest(quiet=2.0, probe=probe_and_tell)
+    QCoreApplication.processEvents()  # one turn: timers already due fire, no others
+    assert asked.wait(5), "the probe waited for a timer"
     qtbot.waitUntil(lambda: ready(ingest) == ["1-red.mp4"], timeout=10_000)
 
 
@@ -82,19 +99,20 @@ def test_slow_copy_never_enters_before_it_is_complete(
     qtbot: QtBot, sync_dir: Path, clips: dict[str, Path], make_ingest: Callable[..., Ingest]
 ) -> None:
     ingest = make_ingest()
-    data = clips["blue"].read_bytes() * 1  # a real clip, written in 8 chunks over ~2.4 s
+    data = clips["blue"].read_bytes()  # a real clip, written in 8 chunks over ~2.4 s
     chunks = [data[i : i + len(data) // 8 + 1] for i in range(0, len(data), len(data) // 8 + 1)]
     target = sync_dir / "slow.mp4"
     seen: list[tuple[float, bool, int]] = []
-    written = {"n": 0, "last": 0.0}
+    written, last_write = 0, 0.0
 
     def write_chunk() -> None:
+        nonlocal written, last_write
         # Reopened for every chunk, as SMB clients and some copiers do.
         with open(target, "ab") as f:
-            f.write(chunks[written["n"]])
-        written["n"] += 1
-        written["last"] = time.monotonic()
-        if written["n"] == len(chunks):
+            f.write(chunks[written])
+        written += 1
+        last_write = time.monotonic()
+        if written == len(chunks):
             timer.stop()
 
     def on_change() -> None:
@@ -108,9 +126,9 @@ def test_slow_copy_never_enters_before_it_is_complete(
     qtbot.waitUntil(lambda: "slow.mp4" in ready(ingest), timeout=15_000)
     timer.stop()
     entered = next(t for t, inside, _ in seen if inside)
-    assert written["n"] == len(chunks)
-    assert entered - written["last"] >= QUIET  # only after the quiet period
-    assert entered - written["last"] < QUIET + 1.5
+    assert written == len(chunks)
+    assert entered - last_write >= QUIET  # only after the quiet period
+    assert entered - last_write < QUIET + 1.5
     assert all(size == len(data) for _, inside, size in seen if inside)
     assert "slow.mp4" not in failed(ingest)  # never even probed half-written
 
@@ -120,7 +138,11 @@ def test_syncthing_temp_then_rename_only_the_final_name_plays(
 ) -> None:
     ingest = make_ingest()
     names: set[str] = set()
-    ingest.changed.connect(lambda: names.update(ready(ingest)) or names.update(failed(ingest)))
+
+    def note_names() -> None:
+        names.update(ready(ingest), failed(ingest))
+
+    ingest.changed.connect(note_names)
     tmp = sync_dir / ".syncthing.clip.mp4.tmp"
     tmp.write_bytes(clips["red"].read_bytes()[:500])  # out-of-order blocks: never playable
     (sync_dir / "~syncthing~other.mp4.tmp").write_bytes(b"x")
@@ -225,11 +247,11 @@ def test_polling_fallback_sees_new_files(
     sync_dir: Path,
     clips: dict[str, Path],
     make_ingest: Callable[..., Ingest],
-    kwargs: dict[str, object],
+    kwargs: dict[str, Any],
     why: str,
 ) -> None:
     mode = str(kwargs.pop("mode", "auto"))
-    watcher = Watcher(str(sync_dir), mode, poll_interval=0.3, **kwargs)  # type: ignore[arg-type]
+    watcher = Watcher(str(sync_dir), mode, poll_interval=0.3, **kwargs)
     ingest = make_ingest(mode=mode, watcher=watcher)
     assert ingest.info()["watching"].startswith("polling"), ingest.info()
     assert why in ingest.info()["watching"]
@@ -253,13 +275,27 @@ def test_fs_type_reads_the_mount_table(tmp_path: Path) -> None:
 
 
 def test_rescan_is_the_safety_net_for_lost_events(
-    qtbot: QtBot, sync_dir: Path, clips: dict[str, Path], make_ingest: Callable[..., Ingest]
+    qtbot: QtBot, tmp_path: Path, clips: dict[str, Path], make_ingest: Callable[..., Ingest]
 ) -> None:
-    ingest = make_ingest()
-    ingest.watcher.stop()  # events lost (an overflowed queue, a share that says nothing)
-    shutil.copy(clips["red"], sync_dir / "red.mp4")
-    ingest.rescan()
-    qtbot.waitUntil(lambda: ready(ingest) == ["red.mp4"], timeout=10_000)
+    """Two folders lose the same event: the one with a rescan due gets the file, the other
+    (no rescan within the test) does not, in twice the time the first one needed."""
+    ingests: dict[float, Ingest] = {}
+    seen: dict[float, set[str]] = {}
+    for rescan in (RESCAN_S, 60.0):
+        root = tmp_path / f"rescan-{rescan:g}s"
+        root.mkdir()
+        ingest = ingests[rescan] = make_ingest(rescan=rescan, root=root, quiet=0.2)
+        ingest.watcher.stop()  # events lost (an overflowed queue, a share that says nothing)
+        seen[rescan] = set()
+        ingest.changed.connect(
+            lambda i=ingest, s=seen[rescan]: s.update(ready(i), failed(i), i.info()["arriving"])
+        )
+        shutil.copy(clips["red"], root / "red.mp4")
+    start = time.monotonic()
+    qtbot.waitUntil(lambda: ready(ingests[RESCAN_S]) == ["red.mp4"], timeout=10_000)
+    qtbot.wait(int((time.monotonic() - start) * 1000))
+    assert seen[60.0] == set(), "the file came in without a rescan: the test proves nothing"
+    assert ready(ingests[60.0]) == [] and ingests[60.0].info()["arriving"] == []
 
 
 def test_five_thousand_files_scan(

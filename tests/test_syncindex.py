@@ -44,7 +44,8 @@ def test_a_stale_probe_answer_is_dropped() -> None:
     idx.due(1000.0)
     idx.observe("a.mp4", st("a.mp4", 20, 1000.5), now=1000.5)  # changed while probed
     assert not idx.probed("a.mp4", st("a.mp4", 10, 0.0), None, 1000.6).any
-    assert idx.get("a.mp4") is not None and idx.get("a.mp4").state is State.SETTLING  # type: ignore[union-attr]
+    tracked = idx.get("a.mp4")
+    assert tracked is not None and tracked.state is State.SETTLING
 
 
 def test_failed_file_is_probed_again_only_when_it_changes() -> None:
@@ -95,7 +96,8 @@ def test_nfd_names_are_one_file_and_sort_like_nfc() -> None:
         idx.probed(t.rel, t.stat, None, 1000.0)
     lib = idx.library()
     assert [f.rel for f in lib.files] == ["Hướng dẫn 9.mp4", name]
-    assert lib.get(nfd) is not None and lib.get(nfd).path == f"/s/{nfd}"  # type: ignore[union-attr]
+    found = lib.get(nfd)
+    assert found is not None and found.path == f"/s/{nfd}"
 
 
 def test_due_files_come_in_natural_order() -> None:

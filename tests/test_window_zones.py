@@ -122,7 +122,7 @@ def test_ticker_band_hides_when_its_text_is_empty(qtbot: QtBot, theme: Theme) ->
     assert window.ticker is None
     qtbot.waitUntil(lambda: not band.isVisible() and _laid_out(window))
     assert window.stage.geometry() == QRect(0, 0, size.width(), size.height())
-    assert not band._timer.isActive()  # a hidden ticker costs no CPU
+    assert not band.animating  # a hidden ticker costs no CPU
 
 
 def _white_pixels(image: QImage, area: QRect) -> int:

@@ -134,9 +134,3 @@ class ScreenGrab:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
-
-
-def contains_in_order(seq: list[str], wanted: list[str]) -> bool:
-    """True if `wanted` appears in `seq` as a subsequence (other colours may sit between)."""
-    it = iter(seq)
-    return all(any(c == w for c in it) for w in wanted)

@@ -46,7 +46,18 @@ class Player(Protocol):
 
     def stop(self) -> None: ...
 
-    def set_volume(self, volume: int, mute: bool) -> None: ...
+    def set_volume(self, volume: int, mute: bool) -> None:
+        """Volume 0-100 (values outside are clamped) and mute; kept for the items that follow."""
+        ...
+
+    def volume(self) -> tuple[int, bool] | None:
+        """(volume, mute) the sound output holds while an item plays, None when none plays.
+
+        Read back from the output itself (libVLC's, for the real player), so a test or the
+        status can tell what is heard, not what was asked for; it may lag a set_volume() by
+        a few ms (libVLC applies a change once its output is free).
+        """
+        ...
 
     def position_ms(self) -> int:
         """Playback time of the current item in ms, -1 if not playing; for the stall watch."""

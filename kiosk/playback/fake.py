@@ -114,7 +114,7 @@ class FakePlayer(QObject):
         self.start_latency = start_latency  # unprimed show() -> first picture (libVLC 15-70 ms)
         self.frame_interval = frame_interval
         self.loaded: list[str] = []  # every path load() was given, for assertions
-        self.volume: tuple[int, bool] = (100, False)
+        self._volume: tuple[int, bool] = (100, False)
         self.closed = False
         self._gen = 0
         self._clip: FakeClip | None = None
@@ -168,7 +168,10 @@ class FakePlayer(QObject):
         self._done = True
 
     def set_volume(self, volume: int, mute: bool) -> None:
-        self.volume = (max(0, min(100, int(volume))), bool(mute))
+        self._volume = (max(0, min(100, int(volume))), bool(mute))
+
+    def volume(self) -> tuple[int, bool] | None:
+        return self._volume if self._started and not self._done else None
 
     def close(self) -> None:
         self.stop()

@@ -254,6 +254,17 @@ class VlcPlayer(QObject):
         if self._started:
             self._apply_volume()
 
+    def volume(self) -> tuple[int, bool] | None:
+        """What libVLC's audio output holds (its dummy output holds nothing and says 0).
+
+        libVLC applies a change when its output is not busy: a set_volume() may take a few
+        ms to show here.
+        """
+        if self._mp is None or not self._started or self._done:
+            return None
+        level = self._mp.audio_get_volume()
+        return None if level < 0 else (level, bool(self._mp.audio_get_mute()))
+
     def position_ms(self) -> int:
         """libVLC's playback time in ms (-1 when unknown); advances even on a still picture."""
         if self._mp is None or not self._started or self._done:

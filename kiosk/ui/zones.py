@@ -183,6 +183,11 @@ class TickerBand(QWidget):
         return self._text
 
     @property
+    def animating(self) -> bool:
+        """Woken at the screen's refresh rate to scroll: only while visible and with text."""
+        return self._timer.isActive()
+
+    @property
     def offset(self) -> float:
         """How far the text has scrolled, in pixels (grows without bound; painted modulo)."""
         if not self._elapsed.isValid():
