@@ -128,7 +128,7 @@ class DbusIdleInhibitor(QObject):
             self._watch(api.service)
             log.info("idle inhibited through %s (cookie %d)", api.service, cookie)
             return api.service
-        wanted = " or ".join(a.service for a in self._apis)
+        wanted = " nor ".join(a.service for a in self._apis)
         self.problem = "; ".join(tried) if tried else f"neither {wanted} is on the session bus"
         return None
 
