@@ -10,6 +10,7 @@ import signal
 import socket
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -31,9 +32,12 @@ from kiosk.state.screenshot import save_screenshot
 from kiosk.state.status import HEARTBEAT_S, StatusWriter
 from kiosk.sync.ingest import Ingest
 from kiosk.sync.playlist_source import FOLDER_PLAYLIST, ContentSource
-from kiosk.system.display import ScreenSaverInhibitor, display_off, display_on
+from kiosk.system.idle import IdleGuard
 from kiosk.system.malloc import pin_mmap_threshold
+from kiosk.system.power import DisplayPower, choose_power
+from kiosk.system.screenstate import screen_status
 from kiosk.system.sdnotify import Notifier
+from kiosk.system.session import detect_session
 from kiosk.system.waitfor import wait_for_display
 from kiosk.ui.closedslide import render_closed
 from kiosk.ui.fonts import load_bundled_fonts
@@ -130,7 +134,12 @@ class Screenshots:
 
 
 def build_status(
-    settings: RunSettings, controller: Controller, ingest: Ingest, started_at: float, state: str
+    settings: RunSettings,
+    controller: Controller,
+    ingest: Ingest,
+    started_at: float,
+    state: str,
+    display: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     now = controller.now
     item = now.item
@@ -164,7 +173,12 @@ def build_status(
         ]
         + [{**f, "count": 1} for f in sync["failed"]],
         "sync": {k: v for k, v in sync.items() if k != "failed"},
-        "problems": [*settings.problems, *(str(p) for p in controller.playlist.problems)],
+        "problems": [
+            *settings.problems,
+            *(str(p) for p in controller.playlist.problems),
+            *(display or {}).get("problems", []),
+        ],
+        "display": display or {},
         "counters": {
             "played": controller.counters.played,
             "failed": controller.counters.failed,
@@ -209,6 +223,7 @@ class Health(QObject):
         self.window = window
         self.notifier = notifier
         self.started_at = time.time()
+        self.display: Callable[[], dict[str, Any]] | None = None  # the screen's block
         self.status = StatusWriter(settings.cfg.state_dir)
         self.errors = RecentErrors()
         self.proof = ProofOfPlay.in_state_dir(
@@ -258,7 +273,10 @@ class Health(QObject):
         self.write("running")
 
     def write(self, state: str) -> None:
-        data = build_status(self.settings, self.controller, self.ingest, self.started_at, state)
+        display = self.display() if self.display is not None else None
+        data = build_status(
+            self.settings, self.controller, self.ingest, self.started_at, state, display
+        )
         data["recent_errors"] = list(self.errors.lines)
         data["screenshot_at"] = self.screenshot_at or None
         data["counters"]["restarts"] = self.controller.counters.restarts
@@ -349,18 +367,19 @@ class ClosedView:
     """Outside office hours: the closed slide (the admin's, or one listing the hours), or
     the display switched off and on again when the office opens."""
 
-    def __init__(self, cfg: Config, theme: Theme, window: KioskWindow) -> None:
+    def __init__(self, cfg: Config, theme: Theme, window: KioskWindow, power: DisplayPower) -> None:
         self.cfg = cfg
         self.theme = theme
         self.window = window
+        self.power = power
 
     def set_closed(self, closed: bool) -> None:
         if self.cfg.closed_mode == "display_off":
             if closed:
                 self.window.stage.show_idle("")  # should the display stay on: no video
-                display_off()
+                self.power.off()
             else:
-                display_on()
+                self.power.on()
             return
         if not closed:
             return
@@ -473,7 +492,11 @@ def run(settings: RunSettings) -> int:
         settings.sync_dir, cfg.playlist, cfg.slides_duration, ingest.library, cfg.office_timezone
     )
     renderer = SlideRenderer(theme=theme, size=window.main_size)
-    closed = ClosedView(cfg, theme, window)
+    session = detect_session(QGuiApplication.platformName())
+    power = choose_power(
+        cfg.display_power, session, cfg.display_cec_device, needed=cfg.closed_mode == "display_off"
+    )
+    closed = ClosedView(cfg, theme, window, power)
     controller = Controller(
         player,
         window.stage,
@@ -504,7 +527,7 @@ def run(settings: RunSettings) -> int:
 
     controller.fatal.connect(on_fatal)
     health = Health(settings, controller, ingest, window, notifier)
-    screensaver = ScreenSaverInhibitor()
+    screensaver = IdleGuard(session)
     shots = None
     if settings.screenshot_dir is not None and settings.screenshot_every > 0:
         shots = Screenshots(window, settings.screenshot_dir, settings.screenshot_every)
@@ -517,7 +540,8 @@ def run(settings: RunSettings) -> int:
         settings.cfg.state_dir,
     )
     window.place(settings.cfg.display_screen)
-    screensaver.inhibit()
+    idle = screensaver.start()
+    health.display = lambda: screen_status(session, idle, power, cfg.closed_mode)
     ingest.start()
     controller.start()
     health.start()
@@ -535,7 +559,7 @@ def run(settings: RunSettings) -> int:
             p.close()
         for backend in backends:
             backend.close()
-        screensaver.restore()
+        screensaver.stop()
         window.allow_close()
         window.close()
         bridge.close()

@@ -201,6 +201,26 @@ OPTIONS: tuple[Option, ...] = (
         "Show in a normal window instead of full screen, for trying things out on a desktop.",
     ),
     Option(
+        "display.power",
+        "choice",
+        "auto",
+        "How the display is switched off outside office hours and back on before opening "
+        "(with closed.mode: display_off): cec (the TV itself, over HDMI-CEC with cec-ctl "
+        "from v4l-utils), dpms (X11), wayland (wlopm on labwc, wayfire or sway; GNOME's "
+        "own switch on GNOME), none; auto takes the first of these that works here. "
+        "`kiosk status` shows which one was taken.",
+        choices=("auto", "cec", "dpms", "wayland", "none"),
+    ),
+    Option(
+        "display.cec_device",
+        "path",
+        None,
+        "The HDMI-CEC adapter for display.power cec, for example /dev/cec1 (a Raspberry Pi "
+        "4 or 5 has one per HDMI port: /dev/cec0 and /dev/cec1).",
+        nullable=True,
+        null_means="the first /dev/cec* found",
+    ),
+    Option(
         "audio.volume",
         "int",
         80,
@@ -370,6 +390,8 @@ class Config:
     slides_duration: float
     display_screen: int
     display_windowed: bool
+    display_power: str  # auto | cec | dpms | wayland | none
+    display_cec_device: Path | None  # None: the first /dev/cec*
     audio_volume: int
     audio_mute: bool
     state_dir: Path  # null in the file is already replaced by the platform's state folder

@@ -71,6 +71,14 @@ def render(report: StatusReport, now: float | None = None) -> str:
         f"loops {c.get('loops', 0)}, stalls {c.get('stalls', 0)}, "
         f"player restarts {c.get('restarts', 0)}"
     )
+    screen = d.get("display") or {}
+    if screen:
+        held = ", ".join(screen.get("kept_on_by") or []) or "NOTHING (it may blank)"
+        power = screen.get("power") or {}
+        lines.append(
+            f"  screen: {screen.get('session', '?')} session, kept on by {held}; "
+            f"display power: {power.get('method', '?')} (display.power {power.get('setting')})"
+        )
     shot = d.get("screenshot_at")
     if shot:
         lines.append(f"  last screenshot: {_when(float(shot), now)}")
