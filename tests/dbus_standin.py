@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import SLOT, ClassInfo, QCoreApplication, QObject, Slot
 from PySide6.QtDBus import QDBusConnection, QDBusMessage, QDBusVirtualObject
@@ -25,6 +26,16 @@ SERVICES = {
     "gnome": ("org.gnome.SessionManager", "/org/gnome/SessionManager"),
     "mutter": ("org.gnome.Mutter.DisplayConfig", "/org/gnome/Mutter/DisplayConfig"),
 }
+
+
+Q = TypeVar("Q", bound=type)
+
+
+def dbus_interface(name: str) -> Callable[[Q], Q]:
+    """Qt's ClassInfo with the key D-Bus reads ("D-Bus Interface" is no Python keyword)."""
+    info: Any = ClassInfo
+    decorate: Callable[[Q], Q] = info({"D-Bus Interface": name})
+    return decorate
 
 
 class Record:
@@ -41,7 +52,7 @@ class Record:
         return self.cookie
 
 
-@ClassInfo({"D-Bus Interface": "org.freedesktop.ScreenSaver"})
+@dbus_interface("org.freedesktop.ScreenSaver")
 class ScreenSaver(QObject):
     def __init__(self, record: Record) -> None:
         super().__init__()
@@ -58,7 +69,7 @@ class ScreenSaver(QObject):
         self.record(event="uninhibit", cookie=cookie)
 
 
-@ClassInfo({"D-Bus Interface": "org.gnome.SessionManager"})
+@dbus_interface("org.gnome.SessionManager")
 class SessionManager(QObject):
     def __init__(self, record: Record) -> None:
         super().__init__()
@@ -121,7 +132,7 @@ def main() -> int:
         obj = ScreenSaver(record) if kind == "screensaver" else SessionManager(record)
         ok = bus.registerObject(object_path, obj, QDBusConnection.RegisterOption.ExportAllSlots)
     departures = Departures(record)
-    bus.connect(
+    bus.connect(  # type: ignore[call-overload]  # the stubs miss the SLOT-string overload
         "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
         "NameOwnerChanged", departures, SLOT("changed(QString,QString,QString)"),
     )  # fmt: skip
