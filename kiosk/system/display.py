@@ -1,7 +1,9 @@
 """Keeps X from blanking the TV (screensaver, DPMS) while the player runs; restores on exit.
 
 Also turns the display off and on for closed hours (`closed.mode: display_off`) through DPMS,
-the only switch every X driver and TV understands without extra tools.
+the only switch every X driver and TV understands without extra tools. Each xset call may
+take seconds (a busy or remote X server; 5 s at most): the running player makes them
+through DisplaySwitch, on a thread of their own, never on the Qt thread.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import logging
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -145,3 +149,38 @@ def display_on() -> bool:
     except Exception:  # switching the TV must never take the player down
         log.exception("display on failed")
         return False
+
+
+class DisplaySwitch:
+    """Every xset call of the running player, in order, on one thread of their own: blanking
+    off at start and restored at exit, the TV off and on for closed hours."""
+
+    def __init__(self) -> None:
+        self._inhibitor = ScreenSaverInhibitor()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-xset")
+        self._closed = False
+
+    def inhibit(self) -> None:
+        self._submit(self._inhibitor.inhibit)
+
+    def closed(self, closed: bool) -> None:
+        """For the office hours: True switches the TV off, False on again."""
+        self._submit(display_off if closed else display_on)
+
+    def close(self) -> None:
+        """Restore blanking, then wait for the thread (at exit, after the Qt loop)."""
+        self._submit(self._inhibitor.restore)
+        self._closed = True
+        self._thread.shutdown(wait=True)
+
+    def _submit(self, call: Callable[[], object]) -> None:
+        if self._closed:
+            return
+
+        def run() -> None:
+            try:
+                call()
+            except Exception:  # switching the TV must never take the player down
+                log.exception("xset failed")
+
+        self._thread.submit(run)
