@@ -76,8 +76,9 @@ class PlayerPair(QObject):
         self.current.show()
 
     def prepare(self, item: Item) -> None:
-        """Open `item` on the spare and hold it on its first picture, muted (once)."""
-        if self.spare is not None and not self._holds(item):
+        """Open `item` on the spare and hold it on its first picture, muted (once). Not
+        while the spare is still the outgoing player: it is stopped first (stop_outgoing)."""
+        if self.spare is not None and self._outgoing is None and not self._holds(item):
             self._prepared = item
             self.spare.load(item.path)
 
