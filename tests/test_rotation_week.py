@@ -30,18 +30,10 @@ from kiosk.sync.scan import scan
 from kiosk.ui.fonts import load_bundled_fonts
 from kiosk.ui.slides import SlideRenderer
 from tests.mediagen import make_image
+from tests.test_check_at import CONFIG  # split hours, a short Saturday, a holiday
 from tests.test_controller import Recorder
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-CONFIG = """\
-office:
-  name: "UBND phường Bến Nghé"
-  timezone: "Asia/Ho_Chi_Minh"
-hours:
-  mon-fri: ["07:30-11:30", "13:30-17:00"]
-  sat: "07:30-11:30"
-holidays: [2026-12-02]
-"""
 PLAYLIST = """\
 items:
   - a-gioi-thieu_3s.mp4
