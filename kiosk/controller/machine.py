@@ -6,10 +6,9 @@ time is up, and skips anything that fails. Which item plays is decided by the ro
 rules (kiosk.core.rotation), the same ones `kiosk check --at` reports.
 
 Nothing here waits for the disk: the playlist is read, and slides are decoded, by a
-Worker; their results land on the Qt thread later, and what is on screen stays meanwhile.
-A playlist read lands at the next item boundary (a change never cuts the clip on screen,
-unless its own file went away). It is read while the loop's last item plays, and whenever
-the content changed.
+Worker; what is on screen stays until their results are back. The playlist is read while
+the loop's last item plays and whenever the content changed; it lands at the next item
+boundary (a change never cuts the clip on screen, unless its own file went away).
 """
 
 from __future__ import annotations
@@ -114,15 +113,13 @@ class Controller(QObject):
         self._reads.request(play=True)
 
     def stop(self) -> None:
-        for timer in (self._slide_timer, self._idle_timer, self._watch_timer):
-            timer.stop()
-        self._after_switch_timer.stop()
+        self._stop_all()
+        self._idle_timer.stop()
+        self._watch_timer.stop()
         if self._hours is not None:
             self._hours.stop()
-        self._pair.stop()
         self._reads.stop()
         self._decodes.stop()
-        self._stills.clear()
         self._close_shown("skipped", "the player stopped")
         self._set_now(None, State.STOPPED)
 
@@ -341,12 +338,8 @@ class Controller(QObject):
 
     # ---------------------------------------------------------- player events
     def _current_video(self) -> Item | None:
-        item = self.now.item
-        if item is None or item.kind is not Kind.VIDEO:
-            return None
-        if self.now.state not in (State.LOADING, State.VIDEO):
-            return None
-        return item
+        item, playing = self.now.item, self.now.state in (State.LOADING, State.VIDEO)
+        return item if item is not None and item.kind is Kind.VIDEO and playing else None
 
     def _on_started(self) -> None:
         item = self._current_video()
@@ -402,12 +395,11 @@ class Controller(QObject):
         if self.now.state is not State.CLOSED:
             log.info("outside office hours: closed")
             self._set_now(None, State.CLOSED)
-            self._show_closed(self._hours.closed.picture, at)
+            self._show_closed(at)
         self._hours.begin(at)
 
-    def _show_closed(
-        self, picture: Callable[[datetime], Callable[[], QImage]] | None, at: datetime
-    ) -> None:
+    def _show_closed(self, at: datetime) -> None:
+        picture = self._hours.closed.picture if self._hours is not None else None
         if picture is None:
             self._stage.show_idle("")  # should the display stay on: no video
             return
