@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.core import rotation as rules
 from kiosk.core.model import Item, Kind, Playlist, Position, Problem
-from kiosk.core.rotation import inactive_reason
 from kiosk.core.schedule import format_vn_datetime
 from kiosk.preview.grabber import FrameGrabber
 from kiosk.preview.report import format_length, office_time, seconds_text
@@ -67,13 +67,13 @@ def gather_cells(
     grabber: Callable[[], FrameGrabber] = FrameGrabber,
 ) -> list[Cell]:
     """Every item (every page of a PDF) with its picture as the main zone shows it, numbered
-    in rotation order.
+    in rotation order by the player's rules (kiosk.core.rotation).
 
-    Items the player would set aside are still pictured when possible (an item outside its
-    schedule renders fine), so the admin recognises them; a failed probe gets no picture.
-    `grabber` makes the FrameGrabber at the first video: libVLC starts only if needed.
+    A file the player would fail (probe, decode) counts as failed at `at`; items set aside
+    are still pictured when possible (an item outside its schedule renders fine), so the
+    admin recognises them. `grabber` makes the FrameGrabber at the first video: libVLC
+    starts only if needed.
     """
-    cells: list[Cell] = []
     made: list[FrameGrabber] = []
 
     def video_grabber() -> FrameGrabber:
@@ -81,31 +81,35 @@ def gather_cells(
             made.append(grabber())
         return made[0]
 
-    order = 0
+    per_item: list[list[Cell]] = []
+    failures: dict[str, rules.Failure] = {}
     try:
         for item in playlist.items:
-            mine = _item_cells(item, at, zone, renderer, probe, video_grabber)
-            if any(not c.set_aside for c in mine):
-                order += 1
-                for c in mine:
-                    if not c.set_aside:
-                        c.order = order
-            cells += mine
+            cells, failure = _item_cells(item, zone, renderer, probe, video_grabber)
+            if failure is not None:
+                failures[item.path] = rules.failed({}, item, failure, at.timestamp())
+            per_item.append(cells)
     finally:
         for g in made:
             g.close()
-    return cells
+    out: list[Cell] = []
+    for slot, cells in zip(rules.rotation(playlist, at, failures), per_item, strict=True):
+        for cell in cells:
+            cell.reason = cell.reason or slot.reason
+            cell.order = slot.order if cell.reason is None else None
+        out += cells
+    return out
 
 
 def _item_cells(
     item: Item,
-    at: datetime,
     zone: QSize,
     renderer: SlideRenderer,
     probe: Callable[[str], str | None],
     video_grabber: Callable[[], FrameGrabber],
-) -> list[Cell]:
-    """The cells of one item, unnumbered: one, or one per page of a PDF."""
+) -> tuple[list[Cell], str | None]:
+    """The cells of one item (one, or one per page of a PDF), and why the player would fail
+    it, if it would. A cell's reason is set here only when it has no picture."""
     from kiosk.media.probe import ProbeInconclusive
 
     schedule = item.schedule.describe() if item.schedule is not None else "always"
@@ -114,24 +118,21 @@ def _item_cells(
     except ProbeInconclusive as e:  # libVLC busy or slow: the player would try again later
         failed = f"could not be checked now ({e})"
     if failed is not None:
-        return [Cell(item, None, f"cannot be played: {failed}", schedule=schedule)]
-    off = inactive_reason(item.schedule, at)
+        return [Cell(item, None, f"cannot be played: {failed}", schedule=schedule)], failed
     if item.kind is Kind.VIDEO:
         grabbed = video_grabber().grab(item.path)
         if isinstance(grabbed, str):
-            return [Cell(item, None, f"cannot be played: {grabbed}", schedule=schedule)]
+            return [Cell(item, None, f"cannot be played: {grabbed}", schedule=schedule)], grabbed
         picture, length = grabbed
-        return [
-            Cell(
-                item, None, off, picture=picture, duration=format_length(length), schedule=schedule
-            )
-        ]
+        length_text = format_length(length)
+        return [Cell(item, None, None, 1, 1, picture, length_text, schedule)], None
     duration = seconds_text(item.duration)
     first = renderer(item, 1, zone)
     if isinstance(first, str):
-        return [Cell(item, None, f"cannot be shown: {first}", duration=duration, schedule=schedule)]
+        why = f"cannot be shown: {first}"
+        return [Cell(item, None, why, duration=duration, schedule=schedule)], first
     picture, pages = first
-    cells = [Cell(item, None, off, 1, pages, picture, duration, schedule)]
+    cells = [Cell(item, None, None, 1, pages, picture, duration, schedule)]
     for page in range(2, pages + 1):
         got = renderer(item, page, zone)
         if isinstance(got, str):
@@ -139,8 +140,8 @@ def _item_cells(
             why = f"page {page} cannot be shown: {got}"
             cells.append(Cell(item, None, why, page, pages, duration=duration, schedule=schedule))
         else:
-            cells.append(Cell(item, None, off, page, pages, got[0], duration, schedule))
-    return cells
+            cells.append(Cell(item, None, None, page, pages, got[0], duration, schedule))
+    return cells, None
 
 
 def make_preview(
