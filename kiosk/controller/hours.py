@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ClosedHours:
+    """The office hours, and what happens outside them (the controller's `closed=`)."""
+
     hours: OfficeHours
     # Called on the Qt thread with the moment: the work making the closed picture, run off
     # it (it may read the admin's image); None: the idle picture (the display is off anyway).
@@ -31,6 +33,8 @@ class ClosedHours:
 
 
 class HoursWatch:
+    """While closed: a timer on the hours, the display's switch, and a call at the opening."""
+
     def __init__(
         self, closed: ClosedHours, clock: Clock, parent: object, on_open: Callable[[], None]
     ) -> None:
