@@ -308,6 +308,7 @@ def test_file_on_screen_deleted_moves_on_at_once_and_no_other_file_cuts(rig: Rig
     rig.run_until(lambda: stage.shown[-1:] == ["green"], within_s=0.1)  # not 4 s later
     assert [(e.item.rel, e.outcome) for e in ended] == [("red_5s.mp4", "skipped")]
     green, since = controller.player, controller.now.since
+    assert isinstance(green, FakePlayer)
     loads = list(green.loaded)
     rig.clock.advance(0.2)
     position = green.position_ms()
@@ -415,7 +416,7 @@ def test_next_item_is_held_ready_while_the_current_one_plays(qapp: object) -> No
     controller.start()
     rig.run_until(lambda: stage.shown == ["red"])
     # While red plays, green is already opened (held on its first picture) on the other one.
-    red_player = controller.player
+    red_player = one if controller.player is one else two
     green_player = two if red_player is one else one
     rig.run_until(lambda: green_player.loaded == ["/sync/green_0.6s.mp4"], within_s=0.3)
     assert stage.shown == ["red"]

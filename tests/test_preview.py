@@ -120,7 +120,8 @@ def test_set_aside_items_are_marked_with_their_reason(folder: Path) -> None:
         assert r is not None
         # the "NOT SHOWN" band across the bottom of the thumbnail, in the sheet's own red
         band = QColor(image.pixel(r.left() + 3, r.bottom() - 3))
-        marked = max(abs(a - b) for a, b in zip(band.getRgb()[:3], BAND, strict=True)) <= 6
+        rgb = (band.red(), band.green(), band.blue())
+        marked = max(abs(a - b) for a, b in zip(rgb, BAND, strict=True)) <= 6
         assert marked == cell.set_aside, cell.item.rel
 
 
