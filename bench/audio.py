@@ -185,7 +185,7 @@ def judge(name: str, heard: sound.Sound, lines: Sequence[tuple[float, str]]) -> 
     # The first pass warms the sound path up: from the first sound heard, whenever the
     # player got there (kiosk, cvlc and mpv take different times to start).
     warmup_until = clips[0].start + PASS_S - 0.5 if clips else 0.0
-    switches = [(t, line) for t, line in lines if "kiosk.controller: showing" in line]
+    switches = [(t, line) for t, line in lines if "kiosk.controller.machine: showing" in line]
     for clip in clips:
         want = "showing " + next(f for f, band in PLAYLIST if band == clip.band)
         near = [t for t, line in switches if want in line and abs(t - clip.start) < 1.5]

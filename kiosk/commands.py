@@ -172,7 +172,7 @@ def preview(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtGui import QGuiApplication
 
-    from kiosk.preview import make_preview
+    from kiosk.preview.compose import make_preview
 
     cfg, problems = load(args)
     _print_problems(problems)

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 import pytest
 
 from kiosk.core.library import Library, lib_file
-from kiosk.core.model import Kind, Problem
+from kiosk.core.model import Kind
 from kiosk.core.natural import natural_sorted
 from kiosk.core.playlist import PlaylistSpec, confine, parse_playlist, resolve, whole_folder
+from kiosk.core.problems import Problem
 
 ROOT = "/srv/sync"
 

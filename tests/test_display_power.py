@@ -7,8 +7,7 @@ the hours are the real controller's, on a clock the test moves.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.controller import Controller, State
+from kiosk.clock.virtual import VirtualClock
+from kiosk.controller import ClosedHours, Controller, State
 from kiosk.core.model import Item, Kind, Playlist
 from kiosk.core.schedule_yaml import parse_hours
 from kiosk.core.yamlpos import parse_bytes
@@ -106,27 +106,19 @@ def test_not_needed_probes_nothing(cec: Path) -> None:
 # -- the TV at the office's hours -----------------------------------------------------------
 
 
-class Clock:
-    """Office-local wall clock the test sets, running at the real pace in between."""
-
-    def __init__(self, at: str) -> None:
-        self.set(at)
-
-    def set(self, at: str) -> None:
-        when = datetime.fromisoformat(at).replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-        self._base, self._mono = when.timestamp(), time.monotonic()
-
-    def __call__(self) -> float:
-        return self._base + time.monotonic() - self._mono
+def at(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).timestamp()
 
 
 @contextmanager
-def office(power: DisplayPower, clock: Clock) -> Iterator[Controller]:
+def office(power: DisplayPower, day: str) -> Iterator[tuple[Controller, VirtualClock]]:
+    """An office open 08:00-17:00, its controller in virtual time from `day` 16:59:59.6."""
     node, problems = parse_bytes(b'hours:\n  mon-sun: "08:00-17:00"\n', "office.yaml")
     assert node is not None and not problems
     hours, problems = parse_hours(node.get("hours"), "office.yaml")  # type: ignore[union-attr]
     assert not problems
-    player = FakePlayer(start_timeout=0.3)
+    clock = VirtualClock(wall=at(f"{day} 16:59:59.6"))
+    player = FakePlayer(start_timeout=0.3, clock=clock)
     item = Item("/sync/red_0.2s.mp4", "red_0.2s.mp4", Kind.VIDEO, size=1, mtime=1.0)
 
     class Stage:
@@ -135,46 +127,41 @@ def office(power: DisplayPower, clock: Clock) -> Iterator[Controller]:
         def show_idle(self, *_: object) -> None: ...
         def begin_fade(self, *_: object) -> None: ...
 
+    class Source:
+        def reader(self) -> Callable[[], Playlist]:
+            return lambda: Playlist((item,), "test")
+
     controller = Controller(
         player,
         Stage(),
-        lambda: Playlist((item,), "test"),
+        Source(),
         SlideRenderer(),
         clock=clock,
-        hours=hours,
-        # as ClosedView does with closed.mode: display_off
-        on_closed=lambda closed: power.off() if closed else power.on(),
+        # as the running player does with closed.mode: display_off
+        closed=ClosedHours(hours, on_closed=lambda closed: power.off() if closed else power.on()),
     )
     try:
-        yield controller
+        yield controller, clock
     finally:
         controller.stop()  # never leave the hours timer armed
         player.close()
 
 
-def run_a_day(controller: Controller, clock: Clock, qtbot: QtBot) -> None:
+def run_a_day(controller: Controller, clock: VirtualClock, day: str, next_day: str) -> None:
     """Closing at 17:00, the hours looked at every minute overnight, opening at 08:00."""
-    clock.set("2026-12-01 16:59:59.6")
     controller.start()
-    qtbot.waitUntil(lambda: controller.state is State.CLOSED, timeout=3000)
-    for at in ("2026-12-01 17:01", "2026-12-01 23:00", "2026-12-02 03:00", "2026-12-02 07:59"):
-        clock.set(at)  # the minute timer's looks, while closed
-        controller._check_hours()
-    clock.set("2026-12-02 07:59:40")  # 20 s before opening: the wake-up
-    controller._check_hours()
-    clock.set("2026-12-02 07:59:50")
-    controller._check_hours()
-    clock.set("2026-12-02 08:00:00.1")
-    controller._check_hours()
-    assert controller.state is not State.CLOSED
+    assert clock.run_until(lambda: controller.state is State.CLOSED, 3.0)
+    assert clock.run_until(lambda: clock.now() >= at(f"{next_day} 07:59:00"), 16 * 3600.0)
+    assert controller.state is State.CLOSED
+    assert clock.run_until(lambda: controller.state is not State.CLOSED, 120.0)
+    assert clock.now() >= at(f"{next_day} 08:00")
 
 
 def test_cec_off_at_closing_on_before_opening_nothing_repeated(cec: Path, qtbot: QtBot) -> None:
     power = choose_power("cec", X11, DEVICE, bus=NO_BUS)
-    clock = Clock("2026-12-01 16:59:59.6")
     mark = len(calls(cec))
-    with office(power, clock) as controller:
-        run_a_day(controller, clock, qtbot)
+    with office(power, "2026-12-01") as (controller, clock):
+        run_a_day(controller, clock, "2026-12-01", "2026-12-02")
     sent = calls(cec)[mark:]
     assert sent == [
         f"-d {DEVICE} -s --to 0 --standby",
@@ -185,9 +172,8 @@ def test_cec_off_at_closing_on_before_opening_nothing_repeated(cec: Path, qtbot:
 
 def test_wlopm_off_at_closing_on_before_opening(wlopm: Path, qtbot: QtBot) -> None:
     power = choose_power("wayland", WAYLAND, None, bus=NO_BUS)
-    clock = Clock("2026-12-01 16:59:59.6")
-    with office(power, clock) as controller:
-        run_a_day(controller, clock, qtbot)
+    with office(power, "2026-12-01") as (controller, clock):
+        run_a_day(controller, clock, "2026-12-01", "2026-12-02")
     assert calls(wlopm) == ["", "--off *", "--on *"]  # the check lists outputs first
 
 
@@ -197,10 +183,9 @@ def test_a_tv_that_does_not_answer_is_logged_once(
     caplog.set_level(logging.INFO, logger="kiosk.system.power")
     power = choose_power("cec", X11, DEVICE, bus=NO_BUS)
     (cec / "tv").write_text("silent")  # unplugged, or CEC turned off in the TV's menu
-    clock = Clock("2026-12-01 16:59:59.6")
-    for _ in range(2):  # two days
-        with office(power, clock) as controller:
-            run_a_day(controller, clock, qtbot)
+    for day, next_day in (("2026-12-01", "2026-12-02"), ("2026-12-02", "2026-12-03")):
+        with office(power, day) as (controller, clock):
+            run_a_day(controller, clock, day, next_day)
     failed = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(failed) == 1, [r.getMessage() for r in failed]
     assert "did not answer" in failed[0].getMessage()

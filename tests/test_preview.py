@@ -17,7 +17,9 @@ from PySide6.QtGui import QColor, QImage
 from kiosk.cli import main
 from kiosk.config import default_config
 from kiosk.core.model import Item, Kind
-from kiosk.preview import Cell, Sheet, build_sheet, make_preview, parse_size
+from kiosk.preview import parse_size
+from kiosk.preview.compose import make_preview
+from kiosk.preview.sheet import Cell, Sheet, build_sheet
 from kiosk.ui.pdf import pdftools_missing
 from tests.mediagen import classify, make_image
 from tests.test_pdf import make_pdf
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.skipif(
     pdftools_missing() is not None, reason="poppler-utils (pdfinfo, pdftoppm) not installed"
 )
 
-BAND = (0xC6, 0x28, 0x28)  # kiosk.preview._RED
+BAND = (0xC6, 0x28, 0x28)  # kiosk.preview.sheet._RED
 AT = datetime(2026, 12, 1, 9, 0)  # a Tuesday morning, office-local
 PROCEDURE = """\
 ---
@@ -118,7 +120,8 @@ def test_set_aside_items_are_marked_with_their_reason(folder: Path) -> None:
         assert r is not None
         # the "NOT SHOWN" band across the bottom of the thumbnail, in the sheet's own red
         band = QColor(image.pixel(r.left() + 3, r.bottom() - 3))
-        marked = max(abs(a - b) for a, b in zip(band.getRgb()[:3], BAND, strict=True)) <= 6
+        rgb = (band.red(), band.green(), band.blue())
+        marked = max(abs(a - b) for a, b in zip(rgb, BAND, strict=True)) <= 6
         assert marked == cell.set_aside, cell.item.rel
 
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QColor, QImage
+
+from kiosk.clock import Clock
+from kiosk.clock.qt import QtClock
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +90,8 @@ class FakePlayer(QObject):
     at once); `started` and the first `frame` inside show() once ready, or `start_latency`
     s after `ready` when show() came first; a frame every `frame_interval` s; `finished`
     `seconds` after `started`. Every timer callback carries the item's generation, so
-    nothing of an item leaks out after stop(), close() or the next load().
+    nothing of an item leaks out after stop(), close() or the next load(). Its time is the
+    `clock`'s: real Qt timers by default, or virtual time shared with the controller.
     """
 
     ready = Signal()
@@ -105,8 +108,10 @@ class FakePlayer(QObject):
         start_latency: float = 0.0,
         frame_interval: float = 0.04,
         parent: QObject | None = None,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(parent)
+        self._clock = clock or QtClock()
         # Tests may add entries after construction: the dict is read at each load().
         self.script: dict[str, FakeClip] = dict(script or {})
         self.start_timeout = start_timeout
@@ -124,18 +129,13 @@ class FakePlayer(QObject):
         self._frozen_at: int | None = None
         self._begun = True
 
-        self._frames = QTimer(self)
-        self._frames.timeout.connect(self._tick)
-        self._end = QTimer(self)
-        self._end.setTimerType(Qt.TimerType.PreciseTimer)  # EndReached follows the media clock
-        self._end.setSingleShot(True)
-        self._end.timeout.connect(self._on_end)
-        self._open = QTimer(self)
-        self._open.setSingleShot(True)
-        self._open.timeout.connect(self._on_open)
-        self._deadline = QTimer(self)
-        self._deadline.setSingleShot(True)
-        self._deadline.timeout.connect(self._on_timeout)
+        timer = self._clock.timer
+        self._frames = timer(self, self._tick, repeat=True)
+        self._end = timer(self, self._on_end, precise=True)  # EndReached follows the media clock
+        self._open = timer(self, self._on_open)
+        self._deadline = timer(self, self._on_timeout)
+        self._starting = timer(self, lambda: self._first_frame(self._gen))
+        self._freezing = timer(self, lambda: self._freeze(self._gen))
 
     # -- Player API ----------------------------------------------------------------------------
 
@@ -183,7 +183,7 @@ class FakePlayer(QObject):
             return -1
         if self._frozen_at is not None:
             return self._frozen_at
-        return int((time.monotonic() - self._play_started) * 1000)
+        return int((self._clock.monotonic() - self._play_started) * 1000)
 
     def length_ms(self) -> int:
         return _ms(self._clip.seconds) if self._clip is not None else -1
@@ -191,7 +191,8 @@ class FakePlayer(QObject):
     # -- internals -----------------------------------------------------------------------------
 
     def _halt(self) -> None:
-        for timer in (self._frames, self._end, self._open, self._deadline):
+        timers = (self._frames, self._end, self._open, self._deadline, self._starting)
+        for timer in (*timers, self._freezing):
             timer.stop()
         self._gen += 1
         self._frozen_at = None
@@ -207,22 +208,21 @@ class FakePlayer(QObject):
             return  # already running, or the deadline will fail it
         self._begun = True
         # Like libVLC: the first picture arrives a moment after play, not inside show().
-        gen = self._gen
-        QTimer.singleShot(_ms(self.start_latency), self, lambda: self._first_frame(gen))
+        self._starting.start(_ms(self.start_latency))
 
     def _first_frame(self, gen: int) -> None:
         if gen != self._gen or self._done or self._clip is None:
             return
         self._deadline.stop()
         self._started = True
-        self._play_started = time.monotonic()  # position 0 from here, as libVLC's get_time()
+        self._play_started = self._clock.monotonic()  # position 0 here, as libVLC's get_time()
         self.started.emit()
         if gen != self._gen or self._done:
             return
         self.frame.emit(self._image)
         self._frames.start(_ms(self.frame_interval))
         if self._clip.freeze_at is not None:
-            QTimer.singleShot(_ms(self._clip.freeze_at), self, lambda: self._freeze(gen))
+            self._freezing.start(_ms(self._clip.freeze_at))
         else:
             self._end.start(_ms(self._clip.seconds))
 

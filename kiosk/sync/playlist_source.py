@@ -1,8 +1,8 @@
 """Where the playlist comes from: a playlist file (if any) resolved against the sync folder.
 
-Read again at item boundaries when something changed, and at every wrap of the loop. A
-playlist file that became invalid keeps the last good one playing, and its problems are
-reported until it is fixed.
+Read again when something changed and once per loop of the rotation, off the Qt thread
+(kiosk.sync.reads); the result lands at an item boundary. A playlist file that became
+invalid keeps the last good one playing, and its problems are reported until it is fixed.
 """
 
 from __future__ import annotations
@@ -145,9 +145,18 @@ class ContentSource:
             self._stale = spec.problems
         return dataclasses.replace(fallback, problems=spec.problems)
 
-    def __call__(self) -> Playlist:
-        spec = self.load_spec()
+    def reader(self) -> Callable[[], Playlist]:
+        """On the Qt thread: the library as it is now (the index lives there). The read it
+        returns touches the disk (playlist file, sidecars, slides' front matter): run it
+        off the Qt thread, one at a time (the last good playlist and caches are kept here)."""
         library = self.library()
+        return lambda: self.read(library)
+
+    def __call__(self) -> Playlist:
+        return self.read(self.library())
+
+    def read(self, library: Library) -> Playlist:
+        spec = self.load_spec()
         if self._sidecars is None:
             self._sidecars = Sidecars(self.timezone)
         playlist = self._sidecars.apply(resolve(spec, library, self.slide_duration))

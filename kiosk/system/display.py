@@ -1,7 +1,9 @@
 """Keeps X from blanking the TV (screensaver, DPMS) while the player runs; restores on exit.
 
 Also turns the display off and on for closed hours (`closed.mode: display_off`) through DPMS,
-the only switch every X driver and TV understands without extra tools.
+the only switch every X driver and TV understands without extra tools. Each xset call may
+take seconds (a busy or remote X server; 5 s at most): the running player makes them
+through kiosk.system.switch.DisplaySwitch, on a thread of their own, never on the Qt thread.
 """
 
 from __future__ import annotations

@@ -73,11 +73,27 @@ class IdleGuard:
         self._bus = bus
         self._xset: ScreenSaverInhibitor | None = None
         self._dbus: DbusIdleInhibitor | None = None
+        self._dbus_service: str | None = None
         self.report = IdleReport()
 
     def start(self) -> IdleReport:
+        """Both halves in turn (tests, and callers that may block)."""
+        self.start_dbus()
+        return self.start_xset()
+
+    def start_dbus(self) -> None:
+        """On the Qt thread: the bus is local and answers in milliseconds, and the inhibitor
+        watches for the service restarting, which needs the Qt loop."""
+        if not self._session_can_blank():
+            return
+        self._dbus = DbusIdleInhibitor(self._bus())
+        self._dbus_service = self._dbus.inhibit()
+
+    def start_xset(self) -> IdleReport:
+        """Anywhere but the Qt thread in the running player: xset may take seconds. Ends the
+        start: the report (and the one warning when nothing holds) is made here."""
         report = IdleReport()
-        if not (self.session.x11 or self.session.wayland):
+        if not self._session_can_blank():
             report.notes.append(f"no desktop session ({self.session.describe()}): nothing blanks")
             self.report = report
             return report
@@ -85,11 +101,9 @@ class IdleGuard:
             self._xset = ScreenSaverInhibitor()
             if self._xset.inhibit():
                 report.held.append(XSET)
-        self._dbus = DbusIdleInhibitor(self._bus())
-        service = self._dbus.inhibit()
-        if service is not None:
-            report.held.append(f"{service} (D-Bus)")
-        else:
+        if self._dbus_service is not None:
+            report.held.append(f"{self._dbus_service} (D-Bus)")
+        elif self._dbus is not None:
             report.notes.append(f"D-Bus idle inhibit: {self._dbus.problem}")
         if self.session.wayland:
             report.notes.append(WAYLAND_PROTOCOL_NOTE)
@@ -104,10 +118,19 @@ class IdleGuard:
         self.report = report
         return report
 
+    def _session_can_blank(self) -> bool:
+        return self.session.x11 or self.session.wayland
+
     def stop(self) -> None:
+        self.stop_dbus()
+        self.stop_xset()
+
+    def stop_dbus(self) -> None:
         if self._dbus is not None:
             self._dbus.release()
             self._dbus = None
+
+    def stop_xset(self) -> None:
         if self._xset is not None:
             self._xset.restore()
             self._xset = None

@@ -1,0 +1,62 @@
+"""What the controller tells the rest of the player: its state, what is on screen, what
+was shown (proof of play), and the stage it draws on."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from PySide6.QtGui import QImage
+
+from kiosk.core.model import Item
+
+Outcome = Literal["completed", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One item's time on screen, for the proof-of-play log."""
+
+    item: Item
+    start: float
+    end: float
+    outcome: Outcome
+    reason: str = ""
+
+
+class State(enum.Enum):
+    STOPPED = "stopped"
+    IDLE = "idle"
+    LOADING = "loading"  # the next picture is coming (a read, a decode, a clip's start)
+    VIDEO = "video"
+    SLIDE = "slide"
+    CLOSED = "closed"  # outside office hours: the closed slide, or the display off
+
+
+@dataclass
+class NowPlaying:
+    item: Item | None = None
+    since: float = 0.0
+    state: State = State.STOPPED
+
+
+@dataclass
+class Counters:
+    played: int = 0
+    failed: int = 0
+    loops: int = 0
+    stalls: int = 0
+    restarts: int = 0  # the player (libVLC instance) was recreated after repeated stalls
+
+
+class StageView(Protocol):
+    """The main zone (kiosk.ui.stage.Stage): only the controller calls it."""
+
+    def show_frame(self, frame: QImage) -> None: ...
+
+    def show_slide(self, image: QImage) -> None: ...
+
+    def show_idle(self, detail: str = "") -> None: ...
+
+    def begin_fade(self, ms: int) -> None: ...

@@ -1,0 +1,42 @@
+"""When a playing video counts as stalled: a frozen frame is never left on screen.
+
+A corrupt file or a hung share can stop a clip without any event from libVLC (Anthias
+#542): its position stops advancing, or it runs far past its own length. Pure: the caller
+reads the player and a monotonic clock (a stepped wall clock must not look like a stall).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# A video whose position has not moved for this long is stalled (a hung decoder or share).
+STALL_AFTER_S = 5.0
+# ... and so is one still on screen this long after its own length.
+OVERRUN_MARGIN_S = 10.0
+
+
+@dataclass
+class VideoWatch:
+    stall_after_s: float = STALL_AFTER_S
+    overrun_margin_s: float = OVERRUN_MARGIN_S
+    _since: float = 0.0
+    _last_pos: int = -1
+    _last_progress: float = 0.0
+
+    def begin(self, now: float) -> None:
+        """A clip's first picture is on screen at monotonic `now`."""
+        self._since = self._last_progress = now
+        self._last_pos = -1
+
+    def check(self, pos_ms: int, length_ms: int, now: float) -> str | None:
+        """None while the clip is alive, else why it is stalled (for the admin)."""
+        if pos_ms != self._last_pos:
+            self._last_pos, self._last_progress = pos_ms, now
+        still = now - self._last_progress
+        if still >= self.stall_after_s:
+            where = f"{pos_ms / 1000:.1f} s" if pos_ms >= 0 else "the start"
+            return f"playback stalled at {where} (no progress for {still:.0f} s)"
+        running = now - self._since
+        if length_ms > 0 and running > length_ms / 1000 + self.overrun_margin_s:
+            return f"still playing {running:.0f} s after starting a {length_ms / 1000:.0f} s clip"
+        return None

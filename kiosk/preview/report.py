@@ -1,0 +1,175 @@
+"""The preview's report, pure (no Qt): `kiosk check --at` lines (office open or closed, the
+rotation in order, what is left out and why) and the "expires soon" warnings.
+
+Which item plays is not decided here: kiosk.core.rotation decides, for the player too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from kiosk.core import rotation as rules
+from kiosk.core.model import Item, Kind, Playlist
+from kiosk.core.problems import Position, Problem
+from kiosk.core.rotation import WEEKDAY_NAMES, Slot
+from kiosk.core.schedule import ItemSchedule, OfficeHours, format_vn_datetime
+
+EXPIRY_WARNING_DAYS = 7  # `kiosk check` warns this many days before an item's valid_until
+
+
+def office_time(at: datetime | None, timezone: str) -> datetime:
+    """`at` (or now) as aware office-local time: naive means office-local already."""
+    tz: tzinfo = ZoneInfo(timezone)
+    if at is None:
+        return datetime.now(tz)
+    return at.replace(tzinfo=tz) if at.tzinfo is None else at.astimezone(tz)
+
+
+def schedule_note(schedule: ItemSchedule | None) -> str:
+    """'until 2026-12-31; mon wed; 07:30-11:30' (ISO dates, like the YAML), '' for none."""
+    if schedule is None:
+        return ""
+    parts = []
+    if schedule.valid_from is not None:
+        parts.append(f"from {schedule.valid_from.isoformat()}")
+    if schedule.valid_until is not None:
+        parts.append(f"until {schedule.valid_until.isoformat()}")
+    if schedule.weekdays is not None:
+        parts.append(" ".join(WEEKDAY_NAMES[d] for d in sorted(schedule.weekdays)))
+    if schedule.times:
+        parts.append(", ".join(str(w) for w in schedule.times))
+    return "; ".join(parts)
+
+
+def seconds_text(value: float | None) -> str:
+    return f"{value if value is not None else 10.0:g} s"
+
+
+def kind_label(item: Item) -> str:
+    """'video', 'image, 10 s', 'text slide, 10 s', 'PDF, 10 s a page'."""
+    if item.kind is Kind.VIDEO:
+        return "video"
+    if item.kind is Kind.SLIDE:
+        return f"image, {seconds_text(item.duration)}"
+    if item.kind is Kind.TEXT:
+        return f"text slide, {seconds_text(item.duration)}"
+    return f"PDF, {seconds_text(item.duration)} a page"
+
+
+def format_length(ms: int) -> str:
+    """'0:06', '12:34', '1:02:03' (rounded to the second); '?' when unknown."""
+    if ms <= 0:
+        return "?"
+    s = round(ms / 1000)
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def rotation(playlist: Playlist, at: datetime, failed: Mapping[str, str]) -> list[Slot]:
+    """The loop at `at` by the player's own rules; `failed` maps paths to a failed probe's
+    reason: the player sets such a file aside until it changes, as if it had just failed."""
+    return rules.rotation(playlist, at, rules.probe_failures(playlist, failed, at))
+
+
+def hours_lines(hours: OfficeHours, at: datetime, closed_mode: str = "slide") -> list[str]:
+    """Whether the office is open at `at`, and if not, its hours and when it opens again."""
+    local = hours.local(at)
+    when = f"{format_vn_datetime(local)} ({hours.timezone})"
+    if hours.always_open:
+        return [f"at {when}: the office is open (no office hours configured)"]
+    if hours.is_open(local):
+        return [f"at {when}: the office is open"]
+    why = " (a holiday)" if local.date() in hours.holidays else ""
+    then = "the display is turned off" if closed_mode == "display_off" else "the closed slide shows"
+    lines = [f"at {when}: the office is CLOSED{why}; {then}"]
+    lines.append("  office hours:")
+    lines += [f"    {days}: {times}" for days, times in hours.summary()] or ["    (none)"]
+    reopen = hours.next_change(local)
+    if reopen is not None:
+        lines.append(f"  opens again: {format_vn_datetime(reopen)}")
+    return lines
+
+
+def rotation_lines(
+    slots: Sequence[Slot], hours: OfficeHours, at: datetime, closed_mode: str = "slide"
+) -> list[str]:
+    """The `kiosk check --at` report: office open or closed, the loop in order, the rest."""
+    lines = hours_lines(hours, at, closed_mode)
+    closed = not hours.is_open(at)
+    shown = [s for s in slots if s.order is not None]
+    if closed:
+        lines.append(f"rotation for that moment once the office is open: {len(shown)} item(s)")
+    else:
+        lines.append(f"what plays then, in order: {len(shown)} item(s)")
+    for s in slots:
+        if s.order is not None:
+            note = schedule_note(s.item.schedule)
+            suffix = f" — {note}" if note else ""
+            lines.append(f"  {s.order}. {s.item.rel} ({kind_label(s.item)}){suffix}")
+    if not shown:
+        lines.append("  (nothing: the screen shows the idle picture)")
+    for s in slots:
+        if s.order is None:
+            lines.append(f"  - {s.item.rel}: not shown: {s.reason}")
+    return lines
+
+
+def _days_text(days: int) -> str:
+    if days == 0:
+        return "today, its last day"
+    return "in 1 day" if days == 1 else f"in {days} days"
+
+
+def expiry_problems(
+    playlist: Playlist, now: datetime, days: int = EXPIRY_WARNING_DAYS
+) -> list[Problem]:
+    """Warnings for items whose `valid_until` is within `days` of `now`, or already past.
+
+    Why warn: an expiring procedure disappears from the screen by itself, which is the point,
+    but the admin who wanted it renewed must hear about it before, not from a citizen.
+    Positioned where the rule is written (the schedule key in the playlist entry or in the
+    sidecar file), else at the playlist entry, else at the file.
+    """
+    out: list[Problem] = []
+    for item in playlist.items:
+        schedule = item.schedule
+        if schedule is None or schedule.valid_until is None:
+            continue
+        today = office_time(now, schedule.timezone).date()
+        until = schedule.valid_until
+        where = _rule_position(item)
+        if schedule.expires_within(now, days) is not None:
+            left = (until - today).days
+            out.append(
+                Problem(
+                    where,
+                    f"{item.rel} expires on {until.isoformat()} ({_days_text(left)}); it is not "
+                    "shown after that day: change valid_until to keep it",
+                    "warning",
+                )
+            )
+        elif schedule.expired(now):
+            ago = (today - until).days
+            out.append(
+                Problem(
+                    where,
+                    f"{item.rel} expired on {until.isoformat()} ({ago} day(s) ago) and is no "
+                    "longer shown; delete it or change valid_until",
+                    "warning",
+                )
+            )
+    return out
+
+
+def _rule_position(item: Item) -> Position:
+    schedule = item.schedule
+    if schedule is not None and schedule.pos is not None and schedule.pos.line > 0:
+        return schedule.pos
+    if item.origin is not None and item.origin.line > 0:
+        return item.origin
+    sidecar = item.path + ".yaml"
+    return Position(sidecar if os.path.isfile(sidecar) else item.path)
