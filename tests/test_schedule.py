@@ -119,6 +119,14 @@ def test_adjacent_windows_are_no_change() -> None:
     assert h.next_change(at("2026-11-30 09:00")) == at("2026-12-01 08:00")
 
 
+def test_the_whole_day_is_written_as_the_error_message_says() -> None:
+    h = hours('sat: "00:00-24:00"\n')
+    assert h.week[5] == (TimeWindow(0, 24 * 60),)
+    assert h.is_open(at("2026-12-05 00:00")) and h.is_open(at("2026-12-05 23:59"))
+    assert not h.is_open(at("2026-12-06 00:00"))
+    assert h.summary() == [("Thứ Bảy", "00:00-24:00")]
+
+
 def test_vietnamese_day_names_and_summary() -> None:
     h = hours('"thứ 2 - thứ 6": "07:30-17:00"\nt7: ["07:30-11:30"]\ncn: nghỉ\n')
     assert h.is_open(at("2026-11-30 08:00"))  # Monday

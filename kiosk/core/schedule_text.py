@@ -160,7 +160,8 @@ def _window_from(a: str, b: str, pos: Position, problems: list[Problem]) -> Time
             )
         )
         return None
-    if start == end % MINUTES_PER_DAY:
+    whole_day = start == 0 and end == MINUTES_PER_DAY
+    if start == end % MINUTES_PER_DAY and not whole_day:
         problems.append(
             Problem(
                 pos,
