@@ -37,7 +37,7 @@ from kiosk.ui.slides import SlideRenderer
 from kiosk.ui.stage import IdleContent
 from kiosk.ui.theme import Theme
 from kiosk.ui.ticker import TICKER_FILE, Ticker
-from kiosk.ui.window import KioskWindow
+from kiosk.ui.window import KioskWindow, MainZoneSize
 
 __all__ = ["RunSettings", "run"]
 
@@ -135,7 +135,7 @@ def run(settings: RunSettings) -> int:
         player,
         window.stage,
         source,
-        SlideRenderer(theme=window.theme(), size=window.main_size),
+        SlideRenderer(theme=window.theme(), size=MainZoneSize(window)),
         player_factory=factory,
         spare=spare,
         closed=_closed_hours(cfg, window, display),

@@ -21,7 +21,7 @@ from kiosk.system import display as screensaver
 from kiosk.ui.fonts import load_bundled_fonts
 from kiosk.ui.stage import IdleContent
 from kiosk.ui.theme import Theme
-from kiosk.ui.window import KioskWindow
+from kiosk.ui.window import KioskWindow, MainZoneSize
 from kiosk.ui.zones import format_vn_datetime, header_height, ticker_height
 from tests.xserver import Xvfb
 
@@ -96,12 +96,13 @@ def test_band_heights_follow_a_resize(qtbot: QtBot, theme: Theme) -> None:
     window.set_ticker("tin", 100.0)
     resized: list[QSize] = []
     window.main_resized.connect(resized.append)
+    for_workers = MainZoneSize(window)  # what slide renderers on worker threads read
     window.resize(1920, 1080)
     qtbot.waitUntil(lambda: window.size() == QSize(1920, 1080) and _laid_out(window))
     assert window.header is not None and window.ticker is not None
     assert window.header.height() == header_height(QSize(1920, 1080))
     assert window.ticker.height() == ticker_height(QSize(1920, 1080))
-    assert resized and resized[-1] == window.main_size()
+    assert resized and resized[-1] == window.main_size() == for_workers()
 
 
 def test_ticker_band_hides_when_its_text_is_empty(qtbot: QtBot, theme: Theme) -> None:

@@ -267,3 +267,18 @@ class KioskWindow(QWidget):
         else:
             log.info("close request ignored (use the admin exit key or stop the service)")
             event.ignore()
+
+
+class MainZoneSize:
+    """The main zone's size as last seen on the Qt thread, for slide renderers running on a
+    worker thread: a widget may only be read on the Qt thread."""
+
+    def __init__(self, window: KioskWindow) -> None:
+        self._size = QSize(window.main_size())
+        window.main_resized.connect(self._set)
+
+    def _set(self, size: QSize) -> None:
+        self._size = QSize(size)  # one reference swap: a worker sees the old or the new size
+
+    def __call__(self) -> QSize:
+        return QSize(self._size)
