@@ -116,9 +116,22 @@ def probe_pdf(path: str) -> str | None:
     return None if pages > 0 else "the PDF has no pages"
 
 
+def _not_from_hub(path: str) -> str | None:
+    """On a fleet player, a file changed by hand in a tier the hub sends never plays.
+
+    The one place the player reaches into kiosk.fleet, on the first probe: outside such a
+    tier the check is a few stats and answers None.
+    """
+    from kiosk.fleet.guard import changed_by_hand
+
+    return changed_by_hand(path)
+
+
 def probe(path: str, video_timeout: float = 5.0) -> str | None:
     """Probe by kind (from the extension): None if playable, else the reason."""
     kind = kind_of(path)
+    if kind is not None and (not_hub := _not_from_hub(path)):
+        return not_hub
     if kind is Kind.VIDEO:
         return probe_video(path, timeout=video_timeout)
     if kind is Kind.SLIDE:

@@ -1,0 +1,201 @@
+"""`kiosk fleet publish` and `unpublish`: files into a tier's hub folder, checked and whole.
+
+A file is checked the way `kiosk check` checks it (the same probes, the same playlist and
+schedule parsers) before anything is copied; one broken file refuses the whole batch, so a
+tier never holds half of what the admin meant to send. Each file is copied under a name
+Syncthing never scans (its own temporary prefix, `.syncthing.`), flushed to disk, then
+renamed into place: Syncthing only ever sees the complete file. A file replaced or
+unpublished is moved into the folder's `.stversions/` under Syncthing's own naming
+(`name~YYYYMMDD-HHMMSS.ext`), so the Versions dialog of Syncthing's GUI can restore it.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.core.fleettiers import PROVINCE, Tier, parse_target
+from kiosk.core.model import kind_of
+from kiosk.core.names import is_ignored_dir, is_ignored_name
+from kiosk.core.schedule import DEFAULT_TIMEZONE
+from kiosk.fleet.hub import syncthing_for
+from kiosk.fleet.registry import Fleet, FleetError, load
+from kiosk.fleet.rest import SyncthingError
+
+Out = Callable[[str], None]
+PLAYLIST = "playlist.yaml"
+TEMP_PREFIX = ".syncthing.kiosk-publish."  # Syncthing's scanner skips `.syncthing.*`
+VERSIONS = ".stversions"
+
+
+def target_tier(fleet: Fleet, text: str) -> Tier:
+    tier = parse_target(text)
+    if isinstance(tier, str):
+        raise FleetError(tier)
+    if tier != PROVINCE and not fleet.members(tier):
+        known = ", ".join(f"group:{g}" for g in fleet.groups()) or "none yet"
+        if tier.kind == "office":
+            known = ", ".join(sorted(fleet.offices)) or "none yet"
+        raise FleetError(f"{tier.target}: no such {tier.kind} in this fleet (known: {known})")
+    return tier
+
+
+def check_name(rel: str) -> str | None:
+    """Why the players would never show a file published under `rel`, or None."""
+    parts = rel.split("/")
+    if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        return f"{rel!r}: give a name inside the tier (no leading /, no ..)"
+    if any(is_ignored_dir(p) for p in parts[:-1]) or is_ignored_name(parts[-1]):
+        return f"{rel!r}: the players ignore such names (hidden or temporary); rename it"
+    return None
+
+
+def check_file(src: Path, rel: str) -> list[str]:
+    """`kiosk check`'s verdict on one file to publish: [] if the players can use it."""
+    if not src.is_file():
+        return [f"{src}: not a file"]
+    if problem := check_name(rel):
+        return [problem]
+    base = posixpath.basename(rel)
+    if base == PLAYLIST:
+        from kiosk.core.playlist import parse_playlist
+
+        spec = parse_playlist(src.read_bytes(), str(src), DEFAULT_TIMEZONE)
+        return [str(p) for p in spec.problems if p.severity == "error"]
+    if base.lower().endswith((".yaml", ".yml")) and kind_of(base[: base.rfind(".")]):
+        from kiosk.core.schedule import parse_sidecar
+
+        _, found = parse_sidecar(src.read_bytes(), str(src), DEFAULT_TIMEZONE)
+        return [str(p) for p in found if p.severity == "error"]
+    if kind_of(base) is None:
+        return [
+            f"{src}: not something a player shows (videos, images, PDFs, .md/.yaml slides, "
+            f"{PLAYLIST} or a NAME.EXT.yaml schedule)"
+        ]
+    from kiosk.commands import offscreen_app
+    from kiosk.media.probe import ProbeInconclusive, probe
+
+    _app = offscreen_app()  # kept alive while text slides are laid out
+    try:
+        reason = probe(str(src))
+    except ProbeInconclusive as e:
+        reason = f"could not be checked: {e}"
+    return [] if reason is None else [f"{src}: cannot be played: {reason}"]
+
+
+def _tag(when: float) -> str:
+    return time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
+
+
+def archive(folder: Path, rel: str, move: bool) -> Path:
+    """Keeps the current `rel` in .stversions (a hard link, or moved away if `move`)."""
+    stem, ext = posixpath.splitext(posixpath.basename(rel))
+    dest = folder / VERSIONS / posixpath.dirname(rel) / f"{stem}~{_tag(time.time())}{ext}"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.unlink(missing_ok=True)
+    if move:
+        os.replace(folder / rel, dest)
+    else:
+        os.link(folder / rel, dest)
+    return dest
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def place(src: Path, folder: Path, rel: str) -> Path:
+    """Copy under a name Syncthing never scans, fsync, then rename into place."""
+    final = folder / rel
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f"{TEMP_PREFIX}{final.name}.tmp"
+    try:
+        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+            shutil.copyfileobj(fin, fout, 1 << 20)
+            fout.flush()
+            os.fsync(fout.fileno())
+        shutil.copystat(src, tmp)  # its time stamp: players treat an old file as settled
+        if final.is_file():
+            archive(folder, rel, move=False)
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(final.parent)
+    return final
+
+
+def _scan_now(fleet: Fleet, home: Path | None, tier: Tier, rels: list[str], out: Out) -> None:
+    """Asks Syncthing to scan these paths at once rather than after its watcher delay."""
+    try:
+        api = syncthing_for(home, fleet)
+        for rel in rels:
+            api.post("/rest/db/scan", folder=tier.folder_id, sub=rel)
+    except SyncthingError as e:
+        out(f"  note: {e} (Syncthing's own watcher will pick the change up)")
+
+
+def _reach(fleet: Fleet, tier: Tier) -> str:
+    members = sorted(o.id for o in fleet.members(tier))
+    return f"{len(members)} office(s)" + (f": {', '.join(members)}" if members else "")
+
+
+def publish(
+    root: Path, home: Path | None, files: list[Path], to: str, as_name: str | None, out: Out
+) -> int:
+    fleet = load(root)
+    tier = target_tier(fleet, to)
+    if as_name and len(files) != 1:
+        raise FleetError("--as names one file: publish the others separately")
+    pairs = [(f, as_name.strip("/") if as_name else f.name) for f in files]
+    problems = [p for src, rel in pairs for p in check_file(src, rel)]
+    if problems:
+        for p in problems:
+            out(p)
+        out(f"kiosk fleet publish: nothing published: fix the {len(problems)} problem(s) above")
+        return 1
+    folder = fleet.tier_dir(tier)
+    if not (folder / ".stfolder").exists():
+        raise FleetError(f"{folder} is not a synced tier folder yet: run `kiosk fleet init`")
+    for src, rel in pairs:
+        replaced = (folder / rel).is_file()
+        place(src, folder, rel)
+        size = (folder / rel).stat().st_size
+        note = " (the previous version is kept in .stversions)" if replaced else ""
+        out(f"published {rel} ({size / 1e6:.1f} MB) to {tier.target}{note}")
+    _scan_now(fleet, home, tier, [rel for _, rel in pairs], out)
+    out(f"{tier.target} reaches {_reach(fleet, tier)}")
+    return 0
+
+
+def unpublish(root: Path, home: Path | None, names: list[str], frm: str, out: Out) -> int:
+    fleet = load(root)
+    tier = target_tier(fleet, frm)
+    folder = fleet.tier_dir(tier)
+    missing = [n for n in names if check_name(n.strip("/")) or not (folder / n).is_file()]
+    if missing:
+        listed = sorted(
+            str(p.relative_to(folder))
+            for p in folder.rglob("*")
+            if p.is_file()
+            and not any(is_ignored_dir(x) for x in p.relative_to(folder).parts[:-1])
+            and not is_ignored_name(p.name)
+        )
+        holds = ", ".join(listed) or "nothing"
+        out(f"not in {tier.target}: {', '.join(missing)}; it holds: {holds}")
+        return 1
+    rels = [n.strip("/") for n in names]
+    for rel in rels:
+        kept = archive(folder, rel, move=True)
+        out(f"unpublished {rel} from {tier.target} (kept as {kept.relative_to(folder)})")
+    _scan_now(fleet, home, tier, rels, out)
+    out(f"it leaves the screens of {_reach(fleet, tier)} at their next item")
+    return 0
