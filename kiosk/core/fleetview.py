@@ -15,7 +15,7 @@ Rules:
   off by more than CLOCK_SKEW_S.
 - online: none of that.
 Alerts (exit code 1 of `kiosk fleet status`): offline during hours, files set aside (open or
-closed: they will still be there at opening), player problems, a wrong clock.
+closed: they will still be there at opening), player errors (not warnings), a wrong clock.
 """
 
 from __future__ import annotations
@@ -178,7 +178,8 @@ def judge(f: OfficeFacts, now: float, offline_after: float = OFFLINE_AFTER_S) ->
             f"{f.id}: {len(set_aside)} file(s) set aside: "
             + "; ".join(f"{x['file']}: {x['reason']}" for x in set_aside)
         )
-    alerts += [f"{f.id}: player problem: {p}" for p in problems]
+    # Warnings (a file still arriving, a folder with nothing playable yet) are shown, not alerts.
+    alerts += [f"{f.id}: player problem: {p}" for p in problems if ": warning: " not in p]
     if clock_off is not None and abs(clock_off) > CLOCK_SKEW_S:
         side = "behind" if clock_off > 0 else "ahead of"
         alerts.append(
