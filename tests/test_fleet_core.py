@@ -217,7 +217,10 @@ def test_silent_office_during_hours_is_offline_and_says_why() -> None:
     stopped = judge(_facts(now, 1, status=_status(now - 1, state="stopped")), now)
     assert stopped.state == "offline" and "its player stopped" in stopped.why
     never = judge(_facts(now, 0, status=None, connected=False), now)
-    assert never.why == "no status received yet; its Syncthing has never connected"
+    assert never.why == (
+        "no status received yet; its Syncthing has never connected "
+        "(check the address its join was given)"
+    )
     # Just within the threshold is still online.
     assert judge(_facts(now, 29), now, offline_after=30).state == "online"
 

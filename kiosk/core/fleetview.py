@@ -133,7 +133,7 @@ def _silence(f: OfficeFacts, age: float | None, now: float) -> str:
     elif f.last_seen:
         link = f"its Syncthing is not connected (last seen {ago(now - f.last_seen)} ago)"
     else:
-        link = "its Syncthing has never connected"
+        link = "its Syncthing has never connected (check the address its join was given)"
     if f.status is None:
         what = f.status_error or "no status received yet"
         return f"{what}; {link}"

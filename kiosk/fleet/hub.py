@@ -135,6 +135,18 @@ def set_sharing(api: Syncthing, folder: dict[str, Any], device: str, shared: boo
     return True
 
 
+def hub_address(listen: list[str]) -> str:
+    """The address offices dial, as far as this machine knows it (a name only it can give)."""
+    for address in listen:
+        scheme, _, rest = address.partition("://")
+        host, _, port = rest.rpartition(":")
+        if scheme == "tcp" and host and host not in ("0.0.0.0", "[::]", ""):
+            return address
+        if scheme == "tcp" and port:
+            return f"tcp://THIS-HUB-ADDRESS:{port}"
+    return "tcp://THIS-HUB-ADDRESS:22000"
+
+
 def init(root: Path, home: Path | None, allow_discovery: bool, out: Out) -> int:
     api = Syncthing.from_home(home)
     version = str(api.get("/rest/system/version").get("version", "?"))
@@ -160,9 +172,12 @@ def init(root: Path, home: Path | None, allow_discovery: bool, out: Out) -> int:
     fleet.save()
     listen = api.get("/rest/config/options").get("listenAddresses", [])
     out(f"fleet folder {root}: put what every office plays with `kiosk fleet publish`")
-    out(f"Syncthing listens on {', '.join(listen)} (offices connect to its port 22000 by default)")
+    out(f"Syncthing listens on {', '.join(listen)}; the offices must reach it there")
     out("next, on each office's player:")
-    out(f"  kiosk fleet join --hub {me} --hub-address tcp://THIS-HUB-ADDRESS:22000")
+    out(
+        "  kiosk fleet join --config /etc/kiosk/office.yaml "
+        f"--hub {me} --hub-address {hub_address(listen)}"
+    )
     return 0
 
 

@@ -1,7 +1,8 @@
 """A player's side of the fleet: `kiosk fleet join` and `kiosk fleet revert`.
 
 join sets up the player's Syncthing, through its REST API, so that:
-- the hub is a known device whose folders are auto-accepted (and nobody else's);
+- the hub is a known device whose folders are auto-accepted (and nobody else's), dialled
+  every 10 s while not connected;
 - a folder the hub shares lands in the sync folder under its label (10-province,
   20-GROUP, 30-office), receive-only, unversioned, scanned 1 s after a local change;
 - the state folder (status.json, screenshot, proof of play) goes to the hub alone, send-only,
@@ -33,6 +34,9 @@ from kiosk.state.status import write_atomic
 
 Out = Callable[[str], None]
 STATE_IGNORES = ["kiosk.log*", ".*.tmp"]
+# Syncthing retries an unconnected device every 60 s: an office added at the hub after it
+# joined, or a hub back from a restart, would wait that long. It dials one device: 10 s.
+RECONNECT_S = 10
 
 
 def _player_dirs(config: Path | None) -> tuple[Path, Path]:
@@ -73,6 +77,9 @@ def join(
     state_dir.mkdir(parents=True, exist_ok=True)
     if ensure_device(api, hub, "kiosk hub", hub_address, auto_accept=True):
         out(f"  added the hub {hub[:7]} at {hub_address}; its folders are accepted")
+    if api.get("/rest/config/options").get("reconnectionIntervalS") != RECONNECT_S:
+        api.patch("/rest/config/options", {"reconnectionIntervalS": RECONNECT_S})
+        out(f"  the hub is dialled again every {RECONNECT_S} s while not connected (not 60 s)")
     api.patch(
         "/rest/config/defaults/folder",
         {

@@ -134,7 +134,7 @@ def render(fleet: Fleet, hub: HubFacts, views: list[OfficeView], alerts: list[st
             f"{_cut(v.on_screen, 34):<34} {len(v.set_aside):>9}  "
             f"{f'{v.stalls}/{v.restarts}':>15}  {ago(v.screenshot_age_s):>10}  {_completion(v)}"
         )
-    notes = [f"  {v.id}: {v.state}: {v.why}" for v in views if v.why and v.state != "online"]
+    notes = [f"  {v.id}: {v.state}: {v.why}" for v in views if v.state in ("offline", "closed")]
     if notes:
         lines.append("why:")
         lines += notes
