@@ -19,6 +19,7 @@ hub never older than 2 heartbeats + 2 s. Then the hub's figures are fitted again
 extrapolated to 300 offices.
 
 Usage: .venv/bin/python bench/fleet.py [--offices 2,5,10] [--rounds 5] [--idle 30]
+                                       [--status-every 0,10]
 Needs syncthing, ffmpeg and Xvfb (scripts/setup --test). Nothing leaves 127.0.0.1.
 """
 
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +61,8 @@ from tests.syncthing import Instance, children, start_all
 from tests.xserver import Xvfb
 
 QUIET_S = 2.0  # the player's default sync.quiet_seconds
+# watchdog's inotify says so when Syncthing's .stfolder marker is made again under a watch.
+warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -132,6 +136,7 @@ class Office:
 @dataclass
 class Figures:
     n: int
+    status_every: int
     arrive: list[float]  # on the office's disk, whole
     admit: list[float]  # in the office's rotation (fresh and old clips)
     admit_old: list[float]  # clips whose time stamp is older than the quiet period
@@ -166,8 +171,10 @@ def heartbeat(offices: list[Office], started: float) -> None:
             )
 
 
-def run_fleet(n: int, rounds: int, idle_s: float, work: Path, xvfb: Xvfb) -> Figures:
-    root = work / f"n{n}"
+def run_fleet(
+    n: int, rounds: int, idle_s: float, work: Path, xvfb: Xvfb, status_every: int
+) -> Figures:
+    root = work / f"n{n}-e{status_every}"
     hub_st, *office_st = start_all(
         [Instance("hub", root / "st-hub")]
         + [Instance(f"o{i + 1}", root / f"st-o{i + 1}") for i in range(n)]
@@ -178,7 +185,9 @@ def run_fleet(n: int, rounds: int, idle_s: float, work: Path, xvfb: Xvfb) -> Fig
     try:
         fleet_hub.init(fleet_dir, hub_st.home, False, quiet)
         for o in offices:
-            fleet_player.join(o.config(), o.st.home, hub_st.device_id, hub_st.address, False, quiet)
+            fleet_player.join(
+                o.config(), o.st.home, hub_st.device_id, hub_st.address, False, quiet, status_every
+            )
             fleet_hub.add_office(fleet_dir, hub_st.home, o.name, o.st.device_id, [], "", "", quiet)
         # Office 1: a real player. The others: their status written from here, like a player.
         env = dict(os.environ, DISPLAY=xvfb.display, QT_QPA_PLATFORM="xcb", KIOSK_AOUT="dummy")
@@ -276,6 +285,7 @@ def run_fleet(n: int, rounds: int, idle_s: float, work: Path, xvfb: Xvfb) -> Fig
         rss = {k: rss_mb(v) for k, v in groups.items()}
         return Figures(
             n,
+            status_every,
             arrive,
             admit,
             admit_old,
@@ -353,6 +363,12 @@ def baselines(work: Path, drops: int) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------ report
+def sent(every: int) -> str:
+    if every:
+        return f"status sent every {every} s (join --status-every {every})"
+    return "status sent ~1 s after each write (join's default)"
+
+
 def fit(ns: list[int], ys: list[float], at: int) -> tuple[float, float, float]:
     """Least-squares line through (n, y): (intercept, slope, value at `at`)."""
     mx, my = statistics.mean(ns), statistics.mean(ys)
@@ -368,6 +384,11 @@ def main() -> int:
     ap.add_argument("--idle", type=float, default=30.0, help="seconds of idle sampling")
     ap.add_argument("--drops", type=int, default=6, help="baseline drops with delay 1")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument(
+        "--status-every",
+        default="0",
+        help="join --status-every values to run, e.g. 0,10 (0: sent ~1 s after each change)",
+    )
     args = ap.parse_args()
     if shutil.which("syncthing") is None:
         print("bench/fleet: syncthing is not installed (scripts/setup --test)", file=sys.stderr)
@@ -381,9 +402,10 @@ def main() -> int:
     results: list[Figures] = []
     try:
         base = baselines(work, args.drops)
-        for n in (int(x) for x in args.offices.split(",")):
-            print(f"  running a hub and {n} offices...", flush=True)
-            results.append(run_fleet(n, args.rounds, args.idle, work, xvfb))
+        for every in (int(x) for x in args.status_every.split(",")):
+            for n in (int(x) for x in args.offices.split(",")):
+                print(f"  running a hub and {n} offices ({sent(every)})...", flush=True)
+                results.append(run_fleet(n, args.rounds, args.idle, work, xvfb, every))
     finally:
         xvfb.stop()
         if not args.keep:
@@ -399,7 +421,7 @@ def main() -> int:
     for f in results:
         met_admit = max(f.admit, default=99) <= admit_goal
         met_age = max(f.ages, default=99) <= age_goal
-        print(f"  N={f.n} offices")
+        print(f"  N={f.n} offices, {sent(f.status_every)}")
         print(f"    publish -> whole on the office's disk: {fmt(f.arrive)}")
         print(f"    publish -> admitted, every office: {fmt(f.admit)}")
         print(f"      of which clips older than the quiet period: {fmt(f.admit_old)}")
@@ -413,15 +435,16 @@ def main() -> int:
         print(f"    office 1, kiosk run (Xvfb, 160x90 test clips): CPU {f.kiosk_cpu:.1f} %, "
               f"RSS {f.kiosk_rss:.0f} MB")  # fmt: skip
         print(f"    hub Syncthing: CPU {f.hub_cpu:.2f} %, RSS {f.hub_rss:.0f} MB")
-    if len(results) >= 2:
-        ns = [f.n for f in results]
-        c0, c1, c300 = fit(ns, [f.hub_cpu for f in results], 300)
-        r0, r1, r300 = fit(ns, [f.hub_rss for f in results], 300)
-        g0, g1, g300 = fit(ns, [statistics.median(f.gather_s) for f in results], 300)
-        print("\nextrapolated to 300 offices (least squares over N, a straight line):")
-        print(
-            f"  hub Syncthing CPU: {c0:.2f} % + {c1:.3f} % per office -> {c300:.0f} % of one core"
-        )
+    for every in sorted({f.status_every for f in results}):
+        runs = [f for f in results if f.status_every == every]
+        if len(runs) < 2:
+            continue
+        ns = [f.n for f in runs]
+        c0, c1, c300 = fit(ns, [f.hub_cpu for f in runs], 300)
+        r0, r1, r300 = fit(ns, [f.hub_rss for f in runs], 300)
+        g0, g1, g300 = fit(ns, [statistics.median(f.gather_s) for f in runs], 300)
+        print(f"\nextrapolated to 300 offices, {sent(every)} (least squares, a line):")
+        print(f"  hub Syncthing CPU: {c0:.2f} % + {c1:.3f} % per office -> {c300:.0f} % of a core")
         print(f"  hub Syncthing RSS: {r0:.0f} MB + {r1:.1f} MB per office -> {r300:.0f} MB")
         print(f"  `kiosk fleet status`: {g0:.3f} s + {g1 * 1000:.1f} ms per office -> {g300:.1f} s")
     return 0

@@ -249,6 +249,25 @@ def test_a_clip_for_a_group_reaches_its_members_only(rig: Rig, qtbot: QtBot) -> 
     assert code == 2 and "no such group" in text
 
 
+def test_a_tiers_playlist_orders_that_tier_on_screen(rig: Rig, qtbot: QtBot) -> None:
+    b = rig.offices["b"]
+    playlist = rig.root / "src" / "playlist.yaml"
+    playlist.write_text("items:\n  - 8-second.mp4\n", encoding="utf-8")
+    first, second = _clip(rig, "7-first.mp4", "yellow"), _clip(rig, "8-second.mp4", "magenta")
+    code, text = rig.kiosk("publish", str(first), str(second), str(playlist), "--to", "office:b")
+    assert code == 0, text
+
+    def office_tier() -> list[str]:
+        b.alive()
+        return [rel for rel in b.rotation() if rel.startswith("30-office/")]
+
+    qtbot.waitUntil(
+        lambda: office_tier() == ["30-office/8-second.mp4", "30-office/7-first.mp4"],
+        timeout=30_000,
+    )
+    assert b.rotation()[0] == "10-province/1-red.mp4"  # the province tier first
+
+
 def test_publish_refuses_a_broken_file_and_publishes_nothing(rig: Rig) -> None:
     broken = rig.root / "src" / "4-broken.mp4"
     whole = (rig.root / "src" / "1-red.mp4").read_bytes()

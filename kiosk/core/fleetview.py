@@ -115,6 +115,7 @@ def on_screen(status: dict[str, Any] | None) -> str:
         "idle": "idle slide (nothing playable)",
         "closed": "closed slide or display off",
         "loading": "loading",
+        "stopped": "player stopped",
     }.get(state, state)
 
 

@@ -99,6 +99,14 @@ def add_parser(sub: Any) -> None:
     join.add_argument(
         "--discovery", action="store_true", help="leave Syncthing's discovery on (default: off)"
     )
+    join.add_argument(
+        "--status-every",
+        type=int,
+        default=0,
+        metavar="S",
+        help="send the state folder every S seconds rather than ~1 s after each change "
+        "(a hub with hundreds of offices: see README)",
+    )
     revert = command("revert", "player: undo local changes in the hub's tiers", False)
     revert.add_argument("--dry-run", action="store_true", help="only list them (exit 1 if any)")
 
@@ -122,7 +130,13 @@ def run(args: argparse.Namespace) -> int:
 
             if command == "join":
                 return player.join(
-                    args.config, home, args.hub, args.hub_address, args.discovery, out
+                    args.config,
+                    home,
+                    args.hub,
+                    args.hub_address,
+                    args.discovery,
+                    out,
+                    args.status_every,
                 )
             return player.revert(args.config, home, args.dry_run, out)
         if command in ("publish", "unpublish"):

@@ -59,7 +59,12 @@ def join(
     hub_address: str,
     allow_discovery: bool,
     out: Out,
+    status_every: int = 0,
 ) -> int:
+    """`status_every` 0: the state folder is sent ~1 s after each change (its watcher); S > 0:
+    it is scanned every S s instead (±25 %), for a hub with many offices (bench/fleet.py).
+    A longer watcher delay would not do: Syncthing holds a file that keeps changing for up
+    to 6 delays (measured with 10 s: statuses up to 53 s old)."""
     hub = normal_device_id(hub_text)
     if hub is None:
         raise FleetError(
@@ -100,14 +105,17 @@ def join(
             "path": str(state_dir),
             "type": "sendonly",
             "devices": [{"deviceID": me}, {"deviceID": hub}],
-            "fsWatcherEnabled": True,
+            "fsWatcherEnabled": not status_every,
             "fsWatcherDelayS": WATCH_DELAY_S,
+            "rescanIntervalS": status_every or 3600,
             "versioning": {"type": "", "params": {}},
         },
         out,
     )
     api.post("/rest/db/ignores", {"ignore": STATE_IGNORES}, folder=state_id)
     out(f"  state folder {state_dir} goes to the hub alone (not {', '.join(STATE_IGNORES)})")
+    if status_every:
+        out(f"  it is sent every {status_every} s (±25 %), not after each change")
     marker = {"hub": hub, "syncthing_home": str((home or default_home()).resolve())}
     write_atomic(sync_dir / MARKER, json.dumps(marker, indent=1) + "\n")
     out("safe settings:")
