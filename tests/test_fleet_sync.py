@@ -266,6 +266,14 @@ def test_a_tiers_playlist_orders_that_tier_on_screen(rig: Rig, qtbot: QtBot) -> 
         timeout=30_000,
     )
     assert b.rotation()[0] == "10-province/1-red.mp4"  # the province tier first
+    # What would leave every office of the tier with a playlist error is refused at the hub.
+    code, text = rig.kiosk("unpublish", "8-second.mp4", "--from", "office:b")
+    assert code == 1
+    assert "8-second.mp4 is still listed in office:b's playlist (line 2)" in text
+    playlist.write_text("items:\n  - 9-missing.mp4\n", encoding="utf-8")
+    code, text = rig.kiosk("publish", str(playlist), "--to", "office:b")
+    assert code == 1
+    assert f"{playlist}:2:5: error: '9-missing.mp4' is not in office:b nor in this publish" in text
 
 
 def test_publish_refuses_a_broken_file_and_publishes_nothing(rig: Rig) -> None:
@@ -288,7 +296,10 @@ def test_unpublish_takes_the_clip_out_of_the_rotation(rig: Rig, qtbot: QtBot) ->
     )
     assert not (a.sync / "30-office" / "2-green.mp4").exists()
     kept = list((rig.fleet / "content" / "office-a" / ".stversions").glob("2-green~*.mp4"))
-    assert len(kept) == 1  # restorable from Syncthing's Versions dialog
+    assert len(kept) == 1
+    # Syncthing lists it as a version of the file: its GUI's Versions dialog restores it.
+    versions = rig.hub.api().get("/rest/folder/versions", folder="kiosk-office-a")
+    assert list(versions) == ["2-green.mp4"], versions
 
 
 def test_status_screenshot_and_proof_of_play_reach_the_hub(rig: Rig, qtbot: QtBot) -> None:

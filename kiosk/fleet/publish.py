@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.core.fleettiers import PROVINCE, Tier, parse_target
-from kiosk.core.model import kind_of
+from kiosk.core.model import Position, Problem, kind_of
 from kiosk.core.names import is_ignored_dir, is_ignored_name
 from kiosk.core.schedule import DEFAULT_TIMEZONE
 from kiosk.fleet.hub import syncthing_for
@@ -85,6 +85,58 @@ def check_file(src: Path, rel: str) -> list[str]:
     except ProbeInconclusive as e:
         reason = f"could not be checked: {e}"
     return [] if reason is None else [f"{src}: cannot be played: {reason}"]
+
+
+def listed_files(playlist: Path, rel_dir: str) -> list[tuple[str, Position]]:
+    """The files a tier's playlist names (`file:` entries), as paths in the tier."""
+    from kiosk.core.playlist import parse_playlist
+
+    try:
+        spec = parse_playlist(playlist.read_bytes(), str(playlist), DEFAULT_TIMEZONE)
+    except OSError:
+        return []
+    return [
+        (posixpath.normpath(posixpath.join(rel_dir, e.file.strip())), e.pos)
+        for e in spec.entries
+        if e.file is not None
+    ]
+
+
+def _missing_from_tier(folder: Path, pairs: list[tuple[Path, str]], tier: Tier) -> list[str]:
+    """A playlist.yaml naming files the tier will not hold: every office would report it."""
+    coming = {rel for _, rel in pairs}
+    problems = []
+    for src, rel in pairs:
+        if posixpath.basename(rel) != PLAYLIST:
+            continue
+        for name, pos in listed_files(src, posixpath.dirname(rel)):
+            if name not in coming and not (folder / name).is_file():
+                problems.append(
+                    str(
+                        Problem(
+                            pos,
+                            f"{name!r} is not in {tier.target} nor in this publish: publish "
+                            "it with the playlist, or take it out of the playlist",
+                        )
+                    )
+                )
+    return problems
+
+
+def _still_listed(folder: Path, rels: list[str], tier: Tier) -> list[str]:
+    """Files to unpublish that a playlist.yaml staying in the tier still names."""
+    problems = []
+    for playlist in folder.rglob(PLAYLIST):
+        rel_dir = playlist.parent.relative_to(folder).as_posix()
+        if posixpath.normpath(posixpath.join(rel_dir, PLAYLIST)) in rels:
+            continue
+        for name, pos in listed_files(playlist, "" if rel_dir == "." else rel_dir):
+            if name in rels:
+                problems.append(
+                    f"{name} is still listed in {tier.target}'s playlist (line {pos.line}): "
+                    "publish a playlist.yaml without it first, or unpublish the playlist too"
+                )
+    return problems
 
 
 def _tag(when: float) -> str:
@@ -156,13 +208,14 @@ def publish(
     if as_name and len(files) != 1:
         raise FleetError("--as names one file: publish the others separately")
     pairs = [(f, as_name.strip("/") if as_name else f.name) for f in files]
+    folder = fleet.tier_dir(tier)
     problems = [p for src, rel in pairs for p in check_file(src, rel)]
+    problems = problems or _missing_from_tier(folder, pairs, tier)
     if problems:
         for p in problems:
             out(p)
         out(f"kiosk fleet publish: nothing published: fix the {len(problems)} problem(s) above")
         return 1
-    folder = fleet.tier_dir(tier)
     if not (folder / ".stfolder").exists():
         raise FleetError(f"{folder} is not a synced tier folder yet: run `kiosk fleet init`")
     for src, rel in pairs:
@@ -193,6 +246,11 @@ def unpublish(root: Path, home: Path | None, names: list[str], frm: str, out: Ou
         out(f"not in {tier.target}: {', '.join(missing)}; it holds: {holds}")
         return 1
     rels = [n.strip("/") for n in names]
+    if problems := _still_listed(folder, rels, tier):
+        for p in problems:
+            out(p)
+        out("kiosk fleet unpublish: nothing unpublished")
+        return 1
     for rel in rels:
         kept = archive(folder, rel, move=True)
         out(f"unpublished {rel} from {tier.target} (kept as {kept.relative_to(folder)})")
