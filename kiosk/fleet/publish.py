@@ -222,8 +222,9 @@ def publish(
         replaced = (folder / rel).is_file()
         place(src, folder, rel)
         size = (folder / rel).stat().st_size
+        shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} kB"
         note = " (the previous version is kept in .stversions)" if replaced else ""
-        out(f"published {rel} ({size / 1e6:.1f} MB) to {tier.target}{note}")
+        out(f"published {rel} ({shown}) to {tier.target}{note}")
     _scan_now(fleet, home, tier, [rel for _, rel in pairs], out)
     out(f"{tier.target} reaches {_reach(fleet, tier)}")
     return 0
