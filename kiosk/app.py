@@ -147,7 +147,7 @@ def run(settings: RunSettings) -> int:
     ingest.gone.connect(controller.file_gone)
 
     def on_side_file(rel: str) -> None:
-        if rel == FOLDER_PLAYLIST:
+        if rel.split("/")[-1] == FOLDER_PLAYLIST and rel.count("/") <= 1:  # its own, a tier's
             controller.invalidate()
         elif rel == TICKER_FILE and ticker is not None:
             ticker.update()  # the ticker text changes live, not at a boundary

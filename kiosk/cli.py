@@ -21,6 +21,7 @@ examples:
   kiosk status                            what is on screen, what is wrong
   kiosk status --json                     the same for scripts
   sudo .venv/bin/kiosk install-service --config /etc/kiosk/office.yaml   start at boot
+  kiosk fleet --help                      the province's fleet on Syncthing (hub, players)
 
 exit codes: 0 ok, 1 problems found (check) or player not running (status),
             2 the config or playlist cannot be used (fix the file named in the message)
@@ -164,6 +165,9 @@ def parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print the unit instead of installing it"
     )
     service.add_argument("--unit-dir", type=Path, help=argparse.SUPPRESS)  # for tests
+    from kiosk.fleet.cli import add_parser as add_fleet
+
+    add_fleet(sub)
     return top
 
 
@@ -172,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser().print_help()
         return EXIT_OK
+    if args.command == "fleet":
+        from kiosk.fleet.cli import run as run_fleet
+
+        return run_fleet(args)
     from kiosk import commands
 
     if args.command == "run":

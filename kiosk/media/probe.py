@@ -14,6 +14,7 @@ import logging
 import os
 
 from kiosk.core.model import Kind, kind_of
+from kiosk.media.complete import incomplete
 from kiosk.media.images import MAX_PIXELS as MAX_IMAGE_PIXELS
 from kiosk.media.images import load_image
 
@@ -47,6 +48,8 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
     """
     if problem := _file_problem(path):
         return problem
+    if cut := incomplete(path):
+        return cut  # libVLC would open many cut-off files (mkv, index-first mp4) and play them
     from kiosk.playback.vlcprobe import parse_media  # libVLC loads only when a video is probed
 
     info = parse_media(path, timeout=timeout)
@@ -114,9 +117,22 @@ def probe_pdf(path: str) -> str | None:
     return None if pages > 0 else "the PDF has no pages"
 
 
+def _not_from_hub(path: str) -> str | None:
+    """On a fleet player, a file changed by hand in a tier the hub sends never plays.
+
+    The one place the player reaches into kiosk.fleet, on the first probe: outside such a
+    tier the check is a few stats and answers None.
+    """
+    from kiosk.fleet.guard import changed_by_hand
+
+    return changed_by_hand(path)
+
+
 def probe(path: str, video_timeout: float = 5.0) -> str | None:
     """Probe by kind (from the extension): None if playable, else the reason."""
     kind = kind_of(path)
+    if kind is not None and (not_hub := _not_from_hub(path)):
+        return not_hub
     if kind is Kind.VIDEO:
         return probe_video(path, timeout=video_timeout)
     if kind is Kind.SLIDE:

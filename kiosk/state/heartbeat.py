@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QWidget
 from kiosk import __version__
 from kiosk.config import Config
 from kiosk.controller import Controller, Shown, State
+from kiosk.core.hoursjson import hours_to_json
 from kiosk.state.diskwriter import DiskWriter
 from kiosk.state.proofofplay import ProofOfPlay, Record
 from kiosk.state.screenshot import grab_screen, save_screenshot
@@ -63,6 +64,8 @@ def build_status(
         "version": __version__,
         "pid": os.getpid(),
         "office": settings.cfg.office_name,
+        # For whoever reads this from afar (a province's hub): "closed" is judged with them.
+        "hours": hours_to_json(settings.cfg.hours),
         "state": state,
         "started_at": started_at,
         "updated_at": time.time(),

@@ -5,18 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from kiosk.core.ages import ago as _ago
 from kiosk.state.status import StatusReport
-
-
-def _ago(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    if seconds < 172800:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    return f"{seconds // 86400} days"
 
 
 def _when(ts: float, now: float) -> str:

@@ -27,6 +27,8 @@ from kiosk.core.problems import Position, Problem
 from kiosk.core.procedure import parse_procedure
 from kiosk.core.schedule import DEFAULT_TIMEZONE, ItemSchedule
 from kiosk.core.schedule_yaml import parse_sidecar
+from kiosk.core.tierplaylist import tiered
+from kiosk.sync.tiers import tier_folders
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +38,16 @@ FOLDER_PLAYLIST = "playlist.yaml"  # an admin's own order and durations, inside 
 def read_spec(
     playlist_file: Path | None, sync_dir: Path | None = None, timezone: str = DEFAULT_TIMEZONE
 ) -> PlaylistSpec:
-    """The configured playlist file; else the sync folder's playlist.yaml; else the folder."""
+    """The configured playlist file; else the sync folder's playlist.yaml; else its
+    subfolders' own playlist.yaml files (kiosk.core.tierplaylist); else the folder."""
     if playlist_file is None:
         inside = sync_dir / FOLDER_PLAYLIST if sync_dir is not None else None
         if inside is None or not inside.is_file():
-            return whole_folder()
+            tiers = tier_folders(sync_dir) if sync_dir is not None else []
+            if not tiers:
+                return whole_folder()
+            hint = "delete it or fix it"
+            return tiered([(d, _parse_file(p, hint, timezone) if p else None) for d, p in tiers])
         return with_rest_of_folder(_parse_file(inside, "delete it or fix it", timezone))
     return _parse_file(playlist_file, "check the `playlist:` option", timezone)
 
