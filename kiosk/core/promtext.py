@@ -32,7 +32,9 @@ FAMILIES = (
         "gauge",
         "1 if the office's player sent a fresh status (open or closed), else 0.",
     ),
-    Family("kiosk_office_in_hours", "gauge", "1 if the office's own hours say it is open now."),
+    Family(
+        "kiosk_office_open_now", "gauge", "1 if the office is within its own hours now (in_hours)."
+    ),
     Family("kiosk_office_state", "gauge", "1 for the office's state as `kiosk fleet status` says."),
     Family(
         "kiosk_office_status_age_seconds",
@@ -106,7 +108,7 @@ def render(views: Sequence[OfficeView], now: float, hub_up: bool) -> str:
         base = [("office", v.id), ("group", ",".join(v.groups))]
         put("kiosk_office_info", [*base, ("name", v.name)], 1)
         put("kiosk_office_up", base, int(v.alive))
-        put("kiosk_office_in_hours", base, int(v.in_hours))
+        put("kiosk_office_open_now", base, int(v.in_hours))
         for state in STATES:
             put("kiosk_office_state", [*base, ("state", state)], int(v.state == state))
         put("kiosk_office_status_age_seconds", base, v.status_age_s)

@@ -9,10 +9,11 @@ every 30 s, and most screenshots have not changed since.
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QLoggingCategory, QSize
 from PySide6.QtGui import QImageReader
 
 from kiosk.fleet.publicfile import write_public
@@ -23,6 +24,13 @@ log = logging.getLogger(__name__)
 THUMB_WIDTH = 320
 FULL_WIDTH = 1280
 ALLOCATION_LIMIT_MB = 64
+
+
+@functools.cache
+def _quiet_decoder() -> None:
+    """A broken screenshot is reported by `refresh` (debug log, no thumbnail); the JPEG
+    decoder's own warning would repeat on stderr at every regeneration of the page."""
+    QLoggingCategory.setFilterRules("qt.gui.imageio.jpeg.warning=false")
 
 
 def refresh(src: Path, dest: Path, max_width: int) -> bool:
@@ -38,6 +46,7 @@ def refresh(src: Path, dest: Path, max_width: int) -> bool:
             return True
     except OSError:
         pass
+    _quiet_decoder()
     reader = QImageReader(str(src))
     reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
     size = reader.size()
