@@ -132,6 +132,15 @@ class Chromium:
             raise RuntimeError(f"{url}: {result['errorText']}")
         self.wait_event("Page.loadEventFired")
 
+    def images_settled(self, timeout_s: float = 10.0) -> bool:
+        """Waits until every <img> has loaded or failed (lazy ones do not hold the load event)."""
+        script = (
+            "new Promise(done => { const end = Date.now() + MS; (function poll() {"
+            " const all = [...document.images].every(i => i.complete);"
+            " if (all || Date.now() > end) done(all); else setTimeout(poll, 50); })(); })"
+        )
+        return bool(self.eval(script.replace("MS", str(int(timeout_s * 1000)))))
+
     def eval(self, expression: str) -> Any:
         result = self.call(
             "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
