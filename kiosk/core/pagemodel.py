@@ -15,6 +15,7 @@ from datetime import datetime
 from hashlib import sha1
 from typing import Any
 
+from kiosk.core import ages
 from kiosk.core.fleetview import OfficeView
 from kiosk.core.hoursjson import hours_from_json
 from kiosk.core.playstats import Play
@@ -38,18 +39,14 @@ def slug(name: str) -> str:
     return name if _SAFE.match(name) else "x" + sha1(name.encode("utf-8")).hexdigest()[:12]
 
 
+_UNITS = {"s": "giây", "min": "phút", "h": "giờ", "days": "ngày"}
+
+
 def ago(seconds: float | None) -> str:
-    """ "5 giây", "3 phút", "2 giờ 10 phút", "4 ngày"; "chưa bao giờ" when never."""
+    """ "5 giây", "3 phút", "2 giờ 10 phút", "4 ngày" (kiosk.core.ages' steps, in Vietnamese)."""
     if seconds is None:
         return "chưa bao giờ"
-    s = max(0, int(seconds))
-    if s < 120:
-        return f"{s} giây"
-    if s < 7200:
-        return f"{s // 60} phút"
-    if s < 172800:
-        return f"{s // 3600} giờ {s % 3600 // 60} phút"
-    return f"{s // 86400} ngày"
+    return " ".join(_UNITS.get(word, word) for word in ages.ago(seconds).split())
 
 
 def ago_text(seconds: float | None) -> str:
