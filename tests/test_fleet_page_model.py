@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 
 from kiosk.core.fleetview import Completion, OfficeFacts, judge
 from kiosk.core.pagemodel import (
@@ -74,3 +76,14 @@ def test_completion_is_the_least_complete_tier_and_hours_read_back() -> None:
     assert week.days[0] == ("Thứ Hai", "07:30–11:30, 13:30–17:00")
     assert week.days[5:] == [("Thứ Bảy", "Nghỉ"), ("Chủ Nhật", "Nghỉ")]
     assert not hours({"hours": "nonsense"}).known
+
+
+def test_the_pages_core_imports_no_qt() -> None:
+    """The page's words, the report's counts and the metrics' lines are pure core."""
+    code = (
+        "import sys, kiosk.core.pagemodel, kiosk.core.playstats, kiosk.core.promtext\n"
+        "print(','.join(m for m in sys.modules if m.split('.')[0] in "
+        "('PySide6', 'vlc', 'watchdog', 'shiboken6', 'jinja2', 'pygal')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
