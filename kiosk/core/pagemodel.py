@@ -70,6 +70,7 @@ def on_screen(status: dict[str, Any] | None, alive: bool) -> str:
             "idle": "Trang chờ (không có gì phát được)",
             "closed": "Trang ngoài giờ hoặc màn hình tắt",
             "loading": "Đang tải",
+            "stopped": "Trình phát đã dừng",
         }.get(state, state or "Không có gì")
     return what if alive else f"Lần cuối: {what}"
 
@@ -97,7 +98,8 @@ def reason(view: OfficeView, status: dict[str, Any] | None) -> str:
             what = f"Trình phát đã dừng {ago_text(view.status_age_s)}"
         else:
             what = f"Không có trạng thái mới từ {ago_text(view.status_age_s)}"
-        return f"{what}; {syncthing_text(view)[:1].lower()}{syncthing_text(view)[1:]}"
+        link = syncthing_text(view)
+        return f"{what}; Syncthing: {link[:1].lower()}{link[1:]}"
     parts = []
     if view.set_aside:
         parts.append(f"{len(view.set_aside)} tệp bị gác lại")
