@@ -72,6 +72,8 @@ class OfficeView:
     last_seen_age_s: float | None
     clock_off_s: float | None
     alerts: tuple[str, ...]
+    alive: bool = False  # its status is fresh and its player runs (open or closed)
+    in_hours: bool = True  # its own hours say it is open now
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -163,7 +165,8 @@ def judge(f: OfficeFacts, now: float, offline_after: float = OFFLINE_AFTER_S) ->
     )
     problems = tuple(str(p) for p in (status or {}).get("problems") or ())
     alerts: list[str] = []
-    if not _is_open(status, now):
+    in_hours = _is_open(status, now)
+    if not in_hours:
         state = "closed"
         why = "outside its office hours" + (
             ", player running" if alive else f" ({_silence(f, age, now)})"
@@ -212,4 +215,6 @@ def judge(f: OfficeFacts, now: float, offline_after: float = OFFLINE_AFTER_S) ->
         last_seen_age_s=None if not f.last_seen else now - f.last_seen,
         clock_off_s=clock_off,
         alerts=tuple(alerts),
+        alive=alive,
+        in_hours=in_hours,
     )

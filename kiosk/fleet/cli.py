@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.fleetview import OFFLINE_AFTER_S
+from kiosk.fleet import viewcli
 
 EXAMPLES = """\
 at the hub (the provincial IT centre):
@@ -23,6 +24,10 @@ at the hub (the provincial IT centre):
   kiosk fleet publish gio-lam-viec.png --to office:ubnd-an-phu
   kiosk fleet unpublish 1-nop-ho-so.mp4 --from province
   kiosk fleet status [--json]               one line per office; exit 1 on an alert
+  kiosk fleet page --out /var/www/kiosk     every TV at a glance, as a static site
+  kiosk fleet serve [--port 8080]           the same page on http://127.0.0.1:8080/
+  kiosk fleet report --from 2026-12-01 --to 2026-12-31 --csv dec.csv --charts dec/
+  kiosk fleet metrics --textfile /var/lib/prometheus/node-exporter/kiosk.prom
   kiosk fleet remove-office ubnd-an-phu
 on an office's player:
   kiosk fleet join --config /etc/kiosk/office.yaml --hub HUB-ID --hub-address tcp://HUB:22000
@@ -91,6 +96,7 @@ def add_parser(sub: Any) -> None:
         metavar="S",
         help=f"an office whose status is older is offline (default {OFFLINE_AFTER_S:g})",
     )
+    viewcli.add_parsers(command)
     join = command("join", "player: connect to the hub; prints this player's device ID", False)
     join.add_argument("--hub", required=True, metavar="DEVICE-ID", help="the hub's device ID")
     join.add_argument(
@@ -145,6 +151,14 @@ def run(args: argparse.Namespace) -> int:
             if command == "publish":
                 return publish.publish(root, home, args.files, args.to, args.as_name, out)
             return publish.unpublish(root, home, args.names, args.frm, out)
+        if command in ("page", "serve", "report", "metrics"):
+            from kiosk.fleet.page.site import PageError
+
+            try:
+                return viewcli.run(command, args, root, out)
+            except PageError as e:
+                print(f"kiosk fleet {command}: {e}", file=sys.stderr)
+                return 2
         if command == "status":
             from kiosk.fleet.status import status
 

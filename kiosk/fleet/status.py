@@ -11,7 +11,6 @@ cannot be read.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,8 @@ from typing import Any
 
 from kiosk.core.fleetsafety import Finding, check
 from kiosk.core.fleettiers import state_folder_id
-from kiosk.core.fleetview import OFFLINE_AFTER_S, Completion, OfficeFacts, OfficeView, ago, judge
-from kiosk.fleet.hub import syncthing_for
-from kiosk.fleet.registry import Fleet, Office, load
+from kiosk.core.fleetview import OFFLINE_AFTER_S, Completion, OfficeFacts, OfficeView, ago
+from kiosk.fleet.registry import Fleet, Office
 from kiosk.fleet.rest import Syncthing, SyncthingError, parse_time
 from kiosk.state.status import STATUS_FILE
 
@@ -151,18 +149,11 @@ def status(
     out: Out,
     now: float | None = None,
 ) -> int:
-    fleet = load(root)
-    api: Syncthing | None
-    try:
-        api = syncthing_for(home, fleet)
-    except SyncthingError as e:
-        api, early = None, str(e)
-    else:
-        early = ""
-    hub, facts = gather(fleet, api)
-    hub.error = hub.error or early
-    now = time.time() if now is None else now
-    views = [judge(f, now, offline_after) for f in facts]
+    from kiosk.fleet.snapshot import take  # which gathers with `gather` above
+
+    snap = take(root, home, offline_after, now)
+    fleet, hub, now = snap.fleet, snap.hub, snap.now
+    views = [o.view for o in snap.offices]
     alerts = [a for v in views for a in v.alerts]
     alerts += [f"hub: {f.rule}: {f.detail}" for f in hub.findings if not f.ok]
     code = 2 if hub.error else (1 if alerts else 0)
