@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -172,6 +174,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _dispatch(argv)
+    except BrokenPipeError:
+        # `kiosk status | head`: the reader left. Say nothing more, and let Python's exit
+        # flush into /dev/null rather than print a traceback about the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + signal.SIGPIPE  # what a shell reports for a writer the pipe stopped
+
+
+def _dispatch(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
     if args.command is None:
         parser().print_help()

@@ -210,3 +210,22 @@ def test_check_lays_out_text_slides_and_refuses_too_much_text(tmp_path: Path) ->
     assert out.returncode == 1, out.stdout + out.stderr
     errors = [line for line in out.stdout.splitlines() if ": error: " in line]
     assert len(errors) == 1 and "2-qua-dai.md" in errors[0] and "too much text" in errors[0]
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    """`kiosk status | head`: the reader leaves early; no traceback about the closed pipe."""
+    now = time.time()
+    failed = [{"file": f"f{i}.mp4", "reason": "broken " * 20, "when": now} for i in range(3000)]
+    status = {"pid": os.getpid(), "office": "X", "state": "running", "updated_at": now}
+    (tmp_path / "status.json").write_text(json.dumps({**status, "failed": failed}))
+    kiosk = Path(sys.executable).parent / "kiosk"
+    done = subprocess.run(
+        f"'{kiosk}' status --state-dir '{tmp_path}' | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.count("\n") == 1
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr

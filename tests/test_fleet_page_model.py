@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+from typing import Any
 
 from kiosk.core.fleetview import Completion, OfficeFacts, judge
 from kiosk.core.pagemodel import (
     NO_GROUP,
+    Card,
     ago,
     card,
     completion,
@@ -21,7 +23,9 @@ from kiosk.core.pagemodel import (
 from tests.fleetfixture import ALWAYS, NEVER, WORKDAYS, at, status
 
 
-def _card(oid: str, groups: tuple[str, ...], age: float, hours_json: dict, **kw: object):
+def _card(
+    oid: str, groups: tuple[str, ...], age: float, hours_json: dict[str, Any], **kw: object
+) -> Card:
     now = at(1, 9)
     data = status(now - age, oid, hours_json, **kw)
     facts = OfficeFacts(oid, oid.upper(), groups, "DEV", data, received_at=now - age)
@@ -68,7 +72,10 @@ def test_offline_first_and_groups_with_a_dark_office_first() -> None:
 def test_completion_is_the_least_complete_tier_and_hours_read_back() -> None:
     now = at(1, 9)
     facts = OfficeFacts("a", status=status(now, "a", ALWAYS), received_at=now)
-    full = {"10-province": Completion(100.0), "30-office": Completion(62.4)}
+    full: dict[str, Completion | None] = {
+        "10-province": Completion(100.0),
+        "30-office": Completion(62.4),
+    }
     assert completion(judge(dataclasses.replace(facts, completion=full), now)) == "62 %"
     unknown = {"10-province": Completion(100.0), "30-office": None}
     assert completion(judge(dataclasses.replace(facts, completion=unknown), now)) == "Không rõ"

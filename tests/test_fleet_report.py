@@ -21,7 +21,9 @@ CLIP1 = "10-province/1-huong-dan-nop-ho-so.mp4"
 CLIP2 = "20-north/lịch tiếp dân.png"
 
 
-def _record(state: Path, start: float, clip: str, seconds: float, outcome: str = "completed"):
+def _record(
+    state: Path, start: float, clip: str, seconds: float, outcome: str = "completed"
+) -> None:
     proof = ProofOfPlay.in_state_dir(state, 1000, VN, clock=lambda: start)
     reason = "" if outcome == "completed" else f"{outcome} on purpose"
     assert proof.record(Record(start, start + seconds, clip, "video", outcome, reason))  # type: ignore[arg-type]

@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"kiosk fleet {command}: {e}", file=sys.stderr)
                 return 2
         if command == "status":
-            from kiosk.fleet.status import status
+            from kiosk.fleet.statuscmd import status
 
             return status(root, home, args.json, args.offline_after, out)
         from kiosk.fleet import hub
