@@ -6,6 +6,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("KIOSK_AOUT", "dummy")  # CI has no sound card
+# The machine's system bus is never touched (the player takes logind's idle lock there, and
+# that lock is system-wide): a test that wants one starts its own (tests/dbus_session.py).
+os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=/nonexistent/kiosk-tests-system-bus"
 
 import json
 import subprocess

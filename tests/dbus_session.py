@@ -1,5 +1,6 @@
 """A private D-Bus session bus (`dbus-daemon --session` with its own config and socket) and
-stand-in services on it, so that tests never touch the machine's own session bus."""
+stand-in services on it, so that tests never touch the machine's own session bus. The same
+with `bus_type="system"` stands in for the system bus (DBUS_SYSTEM_BUS_ADDRESS), for logind."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtDBus import QDBusConnection
+
 CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
-  <type>session</type>
+  <type>{bus_type}</type>
   <listen>unix:path={socket}</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
@@ -34,6 +39,7 @@ class PrivateBus:
     proc: subprocess.Popen[str] | None = None
     standins: list[subprocess.Popen[str]] = field(default_factory=list)
     served: int = 0
+    bus_type: str = "session"
 
     def start(self) -> PrivateBus:
         exe = shutil.which("dbus-daemon")
@@ -41,7 +47,9 @@ class PrivateBus:
             raise RuntimeError("dbus-daemon is not installed: run scripts/setup --test")
         self.folder.mkdir(parents=True, exist_ok=True)
         config = self.folder / "bus.conf"
-        config.write_text(CONFIG.format(socket=self.folder / "bus"), encoding="utf-8")
+        config.write_text(
+            CONFIG.format(socket=self.folder / "bus", bus_type=self.bus_type), encoding="utf-8"
+        )
         self.proc = subprocess.Popen(
             [exe, f"--config-file={config}", "--nofork", "--print-address"],
             stdout=subprocess.PIPE,
@@ -90,3 +98,13 @@ class PrivateBus:
 
 def events(record: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in record.read_text().splitlines() if line.strip()]
+
+
+@contextmanager
+def connection_to(bus: PrivateBus) -> Iterator[QDBusConnection]:
+    """The player's side, in this process, on the private bus (needs the QApplication)."""
+    name = f"test-{id(bus)}"
+    conn = QDBusConnection.connectToBus(bus.address, name)
+    assert conn.isConnected()
+    yield conn
+    QDBusConnection.disconnectFromBus(name)

@@ -20,7 +20,7 @@ from kiosk.system.idle import IdleGuard
 from kiosk.system.power import choose_power
 from kiosk.system.session import Session
 from tests.conftest import KioskRun
-from tests.dbus_session import PrivateBus, events
+from tests.dbus_session import PrivateBus, connection_to, events
 from tests.xserver import Xvfb
 
 
@@ -33,12 +33,8 @@ def bus(tmp_path: Path) -> Iterator[PrivateBus]:
 
 @pytest.fixture
 def connection(bus: PrivateBus, qapp: object) -> Iterator[QDBusConnection]:
-    """The player's side, in this process, on the private bus."""
-    name = f"test-{id(bus)}"
-    conn = QDBusConnection.connectToBus(bus.address, name)
-    assert conn.isConnected()
-    yield conn
-    QDBusConnection.disconnectFromBus(name)
+    with connection_to(bus) as conn:
+        yield conn
 
 
 @pytest.mark.xvfb
@@ -106,7 +102,9 @@ def test_with_no_service_nothing_holds_and_the_warning_says_what_to_set(
     bus: PrivateBus, connection: QDBusConnection, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="kiosk.system.idle")
-    guard = IdleGuard(Session("wayland", "gnome", "wayland"), bus=lambda: connection)
+    guard = IdleGuard(
+        Session("wayland", "gnome", "wayland"), bus=lambda: connection, system=lambda: None
+    )
     report = guard.start()
     guard.stop()
     assert report.held == []
@@ -114,14 +112,17 @@ def test_with_no_service_nothing_holds_and_the_warning_says_what_to_set(
         "D-Bus idle inhibit: neither org.freedesktop.ScreenSaver nor "
         "org.gnome.SessionManager is on the session bus"
     )
-    assert "Wayland idle-inhibit protocol not used" in report.notes[1]
+    assert report.notes[1] == "logind idle lock: no D-Bus system bus to ask systemd-logind"
+    assert "Wayland idle-inhibit protocol not used" in report.notes[2]
     assert report.warning.startswith("nothing keeps the screen from blanking on this wayland")
     assert "gsettings set org.gnome.desktop.session idle-delay 0" in report.warning
     assert len(caplog.records) == 1
 
 
 def test_without_a_session_bus_the_pi_is_told_about_raspi_config() -> None:
-    guard = IdleGuard(Session("wayland", "labwc:wlroots", "wayland"), bus=lambda: None)
+    guard = IdleGuard(
+        Session("wayland", "labwc:wlroots", "wayland"), bus=lambda: None, system=lambda: None
+    )
     report = guard.start()
     assert report.notes[0].startswith("D-Bus idle inhibit: no D-Bus session bus")
     assert "raspi-config > Display Options > Screen Blanking > No" in report.warning

@@ -69,6 +69,8 @@ def render(report: StatusReport, now: float | None = None) -> str:
             f"  screen: {screen.get('session', '?')} session, kept on by {held}; "
             f"display power: {power.get('method', '?')} (display.power {power.get('setting')})"
         )
+        # What was tried and did not hold, with why (a refused logind lock, no D-Bus service)
+        lines.extend(f"    {note}" for note in screen.get("not_used") or [])
     shot = d.get("screenshot_at")
     if shot:
         lines.append(f"  last screenshot: {_when(float(shot), now)}")

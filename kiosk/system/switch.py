@@ -1,10 +1,12 @@
 """Every call of the running player that switches or keeps on the screen, on one thread of
-its own: xset (blanking off at start, restored at exit; up to 5 s a call), choosing the
-display power method (it probes cec-ctl, wlopm, xset or Mutter), and the TV off and on for
-closed hours (cec-ctl may take seconds). The Qt thread only asks; it never waits.
+its own: xset (blanking off at start, restored at exit; up to 5 s a call), logind's idle
+lock (taken at start, which waits for polkit; released at exit), choosing the display power
+method (it probes cec-ctl, wlopm, xset or Mutter), and the TV off and on for closed hours
+(cec-ctl may take seconds). The Qt thread only asks; it never waits.
 
-The D-Bus idle inhibitor is the exception: it is taken on the Qt thread (a local bus that
-answers in milliseconds), because it watches for the service restarting through Qt signals.
+The session bus's idle inhibitor is the exception: it is taken on the Qt thread (a local bus
+that answers in milliseconds), because it watches for the service restarting through Qt
+signals.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class DisplaySwitch:
     def start(self) -> None:
         """Keep the screen on; pick the power method. Returns at once."""
         self.idle.start_dbus()
-        self._submit(self.idle.start_xset)
+        self._submit(self.idle.start_blocking)
         self._submit(self._pick_power)
 
     def closed(self, closed: bool) -> None:
@@ -58,7 +60,7 @@ class DisplaySwitch:
     def close(self) -> None:
         """Give the screen back, then wait for the thread (at exit, after the Qt loop)."""
         self.idle.stop_dbus()
-        self._submit(self.idle.stop_xset)
+        self._submit(self.idle.stop_blocking)
         self._shut = True
         self._thread.shutdown(wait=True)
 
