@@ -184,8 +184,9 @@ def test_status_json_being_replaced_at_the_hub_is_never_taken_for_missing(
                 break
             assert time.monotonic() < deadline, f"version {replaced} never reached the hub"
     assert met >= GAPS_WANTED, (
-        f"Syncthing replaced status.json {replaced} times at the hub and the reader never "
-        "found it missing: does Syncthing now replace files in one rename? (kiosk.fleet.received)"
+        f"Syncthing replaced status.json {replaced} times at the hub and the reader found it "
+        f"missing {met} times only: does Syncthing now replace files in one rename? "
+        "(kiosk.fleet.received)"
     )
     # What the province's cron sees meanwhile: the office online.
     out: list[str] = []
@@ -195,9 +196,7 @@ def test_status_json_being_replaced_at_the_hub_is_never_taken_for_missing(
 
 
 @pytest.mark.syncthing
-def test_a_status_json_the_office_deletes_is_gone_at_the_hub_without_a_wait(
-    pair: Pair, qtbot: QtBot
-) -> None:
+def test_a_status_json_the_office_deletes_is_no_status_at_the_hub(pair: Pair, qtbot: QtBot) -> None:
     holds = pair.holds()
     assert StatusWriter(pair.state).write(_status(1))
     qtbot.waitUntil(pair.at_hub.is_file, timeout=30_000)

@@ -318,10 +318,10 @@ def test_status_screenshot_and_proof_of_play_reach_the_hub(rig: Rig, qtbot: QtBo
         proof = next((there / "proof-of-play").glob("*.jsonl")).read_text().splitlines()
         assert any("1-red.mp4" in line for line in proof), proof
         assert not (there / "kiosk.log").exists()  # the log stays at the office
-    # Not about the offline threshold (the last tests are): `kiosk fleet status` as the
-    # province runs it, with its default, so that a loaded machine's slower heartbeat does
-    # not count. Each status.json replaced at the hub meanwhile is missing for a moment
-    # there (tests/test_fleet_received.py): none of these calls may take it for "no status".
+    # Not about the offline threshold (the last tests are): the default one, as the province
+    # runs it, so that a loaded machine's slower heartbeat does not count. Once all are
+    # online, every call says so, though each status.json is replaced at the hub meanwhile
+    # (missing there for a moment: tests/test_fleet_received.py).
     qtbot.waitUntil(
         lambda: all(
             o["state"] == "online"
