@@ -1,7 +1,8 @@
 """`kiosk fleet status`: every office's state, from what arrived and from the hub's Syncthing.
 
-Gathers the facts (each office's status.json under offices/ID, and from the REST API: who
-is connected, last seen, when each state folder last received a file, completion per tier),
+Gathers the facts: each office's status.json under offices/ID (one that Syncthing is
+replacing is not taken for a missing one: kiosk.fleet.received), and from the REST API who
+is connected, last seen, when each state folder last received a file, completion per tier;
 lets kiosk.core.fleetview judge, and renders one line per office, or JSON.
 Exit codes: 0 all well; 1 an alert (an office offline during its hours, files set aside,
 player problems, a wrong clock, an unsafe hub setting); 2 the fleet or the hub's Syncthing
@@ -19,6 +20,7 @@ from typing import Any
 from kiosk.core.fleetsafety import Finding, check
 from kiosk.core.fleettiers import state_folder_id
 from kiosk.core.fleetview import OFFLINE_AFTER_S, Completion, OfficeFacts, OfficeView, ago
+from kiosk.fleet.received import Holds, Vanished, held_by, never_held, read_received
 from kiosk.fleet.registry import Fleet, Office
 from kiosk.fleet.rest import Syncthing, SyncthingError, parse_time
 from kiosk.state.status import STATUS_FILE
@@ -34,12 +36,20 @@ class HubFacts:
     error: str = ""  # the hub's Syncthing could not be asked
 
 
-def _read_status(path: Path) -> tuple[dict[str, Any] | None, str]:
+def read_status(path: Path, holds: Holds = never_held) -> tuple[dict[str, Any] | None, str]:
+    """The office's status.json as it arrived, or why not ("" when none arrived yet). A file
+    Syncthing is replacing is missing for a moment (kiosk.fleet.received): not "none yet"."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        text = read_received(path, holds)
+    except Vanished as e:
+        return None, str(e)
+    except OSError as e:
+        return None, f"cannot read {path}: {e}"
+    if text is None:
         return None, ""
-    except (OSError, ValueError) as e:
+    try:
+        data = json.loads(text)
+    except ValueError as e:
         return None, f"cannot read {path}: {e}"
     return (data, "") if isinstance(data, dict) else (None, f"{path} is not a status file")
 
@@ -59,6 +69,9 @@ class _Rest:
         except SyncthingError:
             return None
         return Completion(float(c.get("completion", 0)), int(c.get("needItems", 0)))
+
+    def holds_status(self, o: Office) -> Holds:
+        return held_by(self.api, state_folder_id(o.device), STATUS_FILE)
 
     def facts(
         self, fleet: Fleet, o: Office, status: dict[str, Any] | None, error: str
@@ -92,7 +105,8 @@ def gather(fleet: Fleet, api: Syncthing | None) -> tuple[HubFacts, list[OfficeFa
             hub.error = str(e)
     offices = []
     for o in sorted(fleet.offices.values(), key=lambda o: o.id):
-        status, error = _read_status(fleet.state_dir(o.id) / STATUS_FILE)
+        holds = rest.holds_status(o) if rest is not None else never_held
+        status, error = read_status(fleet.state_dir(o.id) / STATUS_FILE, holds)
         if rest is not None:
             offices.append(rest.facts(fleet, o, status, error))
         else:
@@ -141,4 +155,4 @@ def render(fleet: Fleet, hub: HubFacts, views: list[OfficeView], alerts: list[st
     return lines
 
 
-__all__ = ["OFFLINE_AFTER_S", "gather", "render"]
+__all__ = ["OFFLINE_AFTER_S", "gather", "read_status", "render"]
