@@ -15,7 +15,6 @@ import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -105,16 +104,7 @@ def localize(value: object, lang: str | None = None) -> str:
     if isinstance(value, Msg):
         lang = lang or current()
         return render(value.id, value.args, _load(lang).gettext, lang in _DECIMAL_COMMA)
-    if isinstance(value, datetime):
-        return localize(stamp(value), lang)
     return str(value)
-
-
-def stamp(when: datetime) -> Msg:
-    """A date and time as people write it: `2026-12-01 08:00:00`, `01/12/2026 08:00:00`."""
-    from kiosk.core.msg import _
-
-    return _("{when:%Y-%m-%d %H:%M:%S}", when=when)
 
 
 def texts(data: Mapping[str, Any], key: str) -> list[Any]:

@@ -308,9 +308,11 @@ class Controller(QObject):
         self._close_shown("completed")
         self._fails_in_a_row = 0
         if self.playlist.items:
-            detail = f"{len(self.failures)} tệp không phát được — xem kiosk status"
+            detail = _("{n} file(s) cannot be played — see kiosk status", n=len(self.failures))
         else:
-            detail = f"Thư mục đồng bộ chưa có tệp phát được ({self.playlist.source})"
+            detail = _(
+                "The sync folder has no playable file yet ({source})", source=self.playlist.source
+            )
         self._stage.show_idle(detail)
         if self.now.state is not State.IDLE:
             log.info("nothing playable: showing the idle slide")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 __all__ = ["N_", "Msg", "_", "from_json", "join", "render", "to_json"]
@@ -62,6 +63,18 @@ def join(parts: Iterable[str], sep: str = ", ") -> Msg:
     return Msg(template, {f"p{i}": v for i, v in enumerate(values)})
 
 
+# `%A` in a date's format (`{when:%A, %d/%m/%Y}`) is the weekday in the reader's language
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+
+
 def _english(id: str) -> str:
     return id
 
@@ -74,6 +87,9 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, Msg):
             value = render(value.id, value.args, self.translate, self.comma)
+        if isinstance(value, date) and "%A" in format_spec:
+            day = self.translate(WEEKDAYS[value.weekday()]).replace("%", "%%")
+            format_spec = format_spec.replace("%A", day)
         text = format(value, format_spec)
         if self.comma and isinstance(value, float | int) and not isinstance(value, bool):
             # 1,234.5 as 1.234,5: the decimal comma people read in Vietnam
@@ -106,8 +122,10 @@ def to_json(value: object) -> Any:
     """A message as data for status.json (`{"id", "args"}`), other values as they are."""
     if isinstance(value, Msg):
         return {"id": value.id, "args": {k: to_json(v) for k, v in value.args.items()}}
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value if type(value) in (str, int, float, bool) or value is None else str(value)
+    if isinstance(value, datetime):
+        return {"time": value.isoformat()}
+    if type(value) in (str, int, float, bool) or value is None:
+        return value
     return str(value)
 
 
@@ -121,6 +139,11 @@ def from_json(data: Any) -> Any:
             return Msg(data["id"], {str(k): from_json(v) for k, v in args.items()})
         except (KeyError, IndexError, ValueError, AttributeError, TypeError):
             return data["id"]
+    if isinstance(data, dict) and isinstance(data.get("time"), str):
+        try:
+            return datetime.fromisoformat(data["time"])
+        except ValueError:
+            return data["time"]
     if isinstance(data, str | int | float | bool) or data is None:
         return data
     return str(data)

@@ -24,6 +24,7 @@ from kiosk.fleet.page.site import environment
 from kiosk.fleet.plays import plays_between
 from kiosk.fleet.publicfile import write_public
 from kiosk.fleet.registry import FleetError, Office, load
+from kiosk.i18n import localize
 
 Out = Callable[[str], None]
 COLUMNS = (
@@ -98,7 +99,7 @@ def chart(report: Report, office: Office) -> bytes:
     bars.x_labels = [d.strftime("%d/%m") for d in days]
     for outcome in ("completed", "skipped", "failed"):
         bars.add(
-            OUTCOME_WORDS[outcome],
+            localize(OUTCOME_WORDS[outcome]),
             [getattr(per_day.get(d, Tally()), outcome) for d in days],
         )
     return bytes(bars.render())

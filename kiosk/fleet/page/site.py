@@ -29,10 +29,12 @@ import jinja2
 
 from kiosk import __version__
 from kiosk.core import pagemodel
+from kiosk.core.msg import Msg
 from kiosk.fleet.page import shots
 from kiosk.fleet.plays import last_plays
 from kiosk.fleet.publicfile import write_public
 from kiosk.fleet.snapshot import OfficeSnap, Snapshot
+from kiosk.i18n import localize
 from kiosk.state.screenshot import SCREENSHOT_FILE
 from kiosk.ui.fonts import FONT_DIR, FONT_FILES
 
@@ -58,6 +60,11 @@ class Result:
 
 
 @functools.cache
+def _localized(value: object) -> object:
+    """What a template prints: a message in the page's language, anything else untouched."""
+    return localize(value) if isinstance(value, Msg) else value
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -65,6 +72,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_localized,  # messages (kiosk.core.pagemodel's words) in the page's language
     )
     env.filters["slug"] = pagemodel.slug
     return env
