@@ -27,7 +27,7 @@ from kiosk.config.schema import (
     Option,
 )
 from kiosk.config.values import check_value
-from kiosk.core.msg import Msg, _
+from kiosk.core.msg import Msg, _, os_reason
 from kiosk.core.problems import Position, Problem
 from kiosk.core.schedule import OfficeHours
 from kiosk.core.schedule_yaml import parse_dates, parse_hours
@@ -139,7 +139,7 @@ def _read_problem(path: Path, e: OSError) -> Problem:
     elif isinstance(e, PermissionError):
         msg = _("cannot read the config file: permission denied; make it readable by this user")
     else:
-        msg = _("cannot read the config file: {why}", why=e.strerror or str(e))
+        msg = _("cannot read the config file: {why}", why=os_reason(e))
     return Problem(Position(str(path)), msg)
 
 

@@ -26,7 +26,6 @@ __all__ = [
     "OptType",
     "Option",
     "format_number",
-    "number_arg",
 ]
 
 OptType = Literal[
@@ -98,22 +97,17 @@ class Option:
             return _(
                 "{what} from {low} to {high}",
                 what=text,
-                low=number_arg(self.min),
-                high=number_arg(self.max),
+                low=format_number(self.min),  # as written in the file: a dot, in any language
+                high=format_number(self.max),
             )
         if self.type in ("int", "float") and self.min is not None:
-            return _("{what} >= {low}", what=text, low=number_arg(self.min))
+            return _("{what} >= {low}", what=text, low=format_number(self.min))
         return text
 
 
 def format_number(x: float) -> str:
     """2.0 as '2', 0.2 as '0.2': numbers as an admin writes them."""
     return str(int(x)) if float(x).is_integer() else str(x)
-
-
-def number_arg(x: float) -> int | float:
-    """2.0 as 2, 0.2 as 0.2, for a message (which writes the decimal sign of its language)."""
-    return int(x) if float(x).is_integer() else float(x)
 
 
 _WHAT = {

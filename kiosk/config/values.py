@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from kiosk.config.schema import Option, number_arg
+from kiosk.config.schema import Option, format_number
 from kiosk.core.msg import _
 from kiosk.core.schedule import OfficeHours
 from kiosk.core.schedule_text import check_timezone
@@ -176,6 +176,6 @@ def check_value(opt: Option, value: object) -> tuple[object, str | None]:
         value = float(value)
     if (opt.min is not None and value < opt.min) or (opt.max is not None and value > opt.max):
         return value, _(
-            "must be {expected}, got {value}", expected=opt.expected(), value=number_arg(value)
+            "must be {expected}, got {value}", expected=opt.expected(), value=format_number(value)
         )
     return value, None

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-__all__ = ["N_", "Msg", "_", "from_json", "join", "render", "to_json"]
+__all__ = ["N_", "Msg", "_", "from_json", "join", "os_reason", "render", "to_json"]
 
 Translate = Callable[[str], str]
 
@@ -75,6 +75,24 @@ WEEKDAYS = (
 )
 
 
+# The operating system's reasons (OSError.strerror), in the catalog like Qt's
+OS_REASONS = (
+    N_("No such file or directory"),
+    N_("Permission denied"),
+    N_("No space left on device"),
+    N_("Read-only file system"),
+    N_("Not a directory"),
+    N_("Is a directory"),
+    N_("Input/output error"),
+    N_("Disk quota exceeded"),
+)
+
+
+def os_reason(e: OSError) -> Msg:
+    """Why the system refused (`Permission denied`), translated when the catalog knows it."""
+    return Msg(e.strerror) if e.strerror else Msg("{error}", {"error": str(e)})
+
+
 def _english(id: str) -> str:
     return id
 
@@ -124,6 +142,8 @@ def to_json(value: object) -> Any:
         return {"id": value.id, "args": {k: to_json(v) for k, v in value.args.items()}}
     if isinstance(value, datetime):
         return {"time": value.isoformat()}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
     if type(value) in (str, int, float, bool) or value is None:
         return value
     return str(value)
@@ -144,6 +164,11 @@ def from_json(data: Any) -> Any:
             return datetime.fromisoformat(data["time"])
         except ValueError:
             return data["time"]
+    if isinstance(data, dict) and isinstance(data.get("date"), str):
+        try:
+            return date.fromisoformat(data["date"])
+        except ValueError:
+            return data["date"]
     if isinstance(data, str | int | float | bool) or data is None:
         return data
     return str(data)

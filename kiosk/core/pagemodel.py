@@ -265,7 +265,10 @@ def hours(status: dict[str, Any] | None) -> Hours:
     if h.always_open:
         return Hours(h.timezone, [(_("Every day"), _("Always open"))], [], True)
     days: list[tuple[str, str]] = [
-        (WEEKDAYS[i], ", ".join(f"{_hhmm(w.start)}–{_hhmm(w.end)}" for w in day) or _("Closed"))
+        (
+            WEEKDAYS[i],
+            ", ".join(f"{_hhmm(w.start)}–{_hhmm(w.end)}" for w in day) or _("Closed all day"),
+        )
         for i, day in enumerate(h.week)
     ]
     holidays = [d.strftime("%d/%m/%Y") for d in sorted(h.holidays)]

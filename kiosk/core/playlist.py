@@ -34,10 +34,10 @@ from kiosk.core.yamlpos import YMap, YNode, YScalar, YSeq, describe, number_in, 
 MIN_DURATION = 1.0
 MAX_DURATION = 3600.0
 DEFAULT_SOURCE = _("<whole sync folder>")
-_PLAYLIST_KEYS = ("items", "transition", "fade_seconds")
+PLAYLIST_KEYS = ("items", "transition", "fade_seconds")
 DEFAULT_FADE_S = 0.5
 MIN_FADE_S, MAX_FADE_S = 0.1, 3.0
-_ITEM_KEYS = ("file", "folder", "duration", "title", *SCHEDULE_KEYS)
+ITEM_KEYS = ("file", "folder", "duration", "title", *SCHEDULE_KEYS)
 
 
 @dataclass(frozen=True)
@@ -89,14 +89,14 @@ def parse_playlist(data: bytes, path: str, timezone: str = DEFAULT_TIMEZONE) -> 
     transition = Transition()
     if isinstance(node, YMap):
         for key, _v in node:
-            if key.raw not in _PLAYLIST_KEYS:
+            if key.raw not in PLAYLIST_KEYS:
                 problems.append(
                     Problem(
                         key.pos,
                         _(
                             "unknown key {key!r}; a playlist has {keys}",
                             key=key.raw,
-                            keys=", ".join(_PLAYLIST_KEYS),
+                            keys=", ".join(PLAYLIST_KEYS),
                         ),
                     )
                 )
@@ -147,9 +147,9 @@ def _transition(node: YMap, problems: list[Problem]) -> Transition:
                 Problem(
                     seconds.pos,
                     _(
-                        "`fade_seconds:` must be a number from {low:g} to {high:g}, got {what}",
-                        low=MIN_FADE_S,
-                        high=MAX_FADE_S,
+                        "`fade_seconds:` must be a number from {low} to {high}, got {what}",
+                        low=f"{MIN_FADE_S:g}",  # as written in the file: a dot, in any language
+                        high=f"{MAX_FADE_S:g}",
                         what=describe(seconds),
                     ),
                 )
@@ -178,14 +178,14 @@ def _entry(node: YNode, problems: list[Problem], timezone: str) -> Entry | None:
         return None
     ok = True
     for key, _v in node:
-        if key.raw not in _ITEM_KEYS:
+        if key.raw not in ITEM_KEYS:
             problems.append(
                 Problem(
                     key.pos,
                     _(
                         "unknown key {key!r}; an item takes {keys}",
                         key=key.raw,
-                        keys=", ".join(_ITEM_KEYS),
+                        keys=", ".join(ITEM_KEYS),
                     ),
                 )
             )
@@ -240,9 +240,9 @@ def parse_duration(node: YMap, problems: list[Problem]) -> float | None:
         Problem(
             value.pos,
             _(
-                "`duration:` must be a number of seconds from {low:g} to {high:g}, got {what}",
-                low=MIN_DURATION,
-                high=MAX_DURATION,
+                "`duration:` must be a number of seconds from {low} to {high}, got {what}",
+                low=f"{MIN_DURATION:g}",  # as written in the file: a dot, in any language
+                high=f"{MAX_DURATION:g}",
                 what=describe(value),
             ),
         )

@@ -77,9 +77,9 @@ def inactive_reason(schedule: ItemSchedule | None, at: datetime) -> str | None:
         return None
     day = _local_day(at, schedule.timezone)
     if schedule.valid_until is not None and day > schedule.valid_until:
-        return _("valid until {date}", date=schedule.valid_until.isoformat())
+        return _("valid until {date:%Y-%m-%d}", date=schedule.valid_until)
     if schedule.valid_from is not None and day < schedule.valid_from:
-        return _("valid from {date}", date=schedule.valid_from.isoformat())
+        return _("valid from {date:%Y-%m-%d}", date=schedule.valid_from)
     times = ", ".join(str(w) for w in schedule.times)
     if schedule.weekdays is not None and schedule.times:
         days = weekdays_text(schedule.weekdays)

@@ -6,7 +6,15 @@ import logging
 
 from PySide6.QtGui import QImage, QImageReader
 
-from kiosk.core.msg import _
+from kiosk.core.msg import N_, Msg, _
+
+# Qt's own reasons, in the catalog so that a reader sees them in their language too
+QT_REASONS = (
+    N_("Unsupported image format"),
+    N_("Unable to read image data"),
+    N_("File not found"),
+    N_("Image is empty"),
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +29,7 @@ def load_image(path: str, max_pixels: int = MAX_PIXELS) -> QImage | str:
     reader.setAutoTransform(True)  # honour EXIF orientation (phone photos)
     reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
     if not reader.canRead():
-        return _("not a readable image ({detail})", detail=reader.errorString())
+        return _("not a readable image ({detail})", detail=Msg(reader.errorString()))
     size = reader.size()
     if size.isValid() and size.width() * size.height() > max_pixels:
         return _(
@@ -32,5 +40,5 @@ def load_image(path: str, max_pixels: int = MAX_PIXELS) -> QImage | str:
         )
     image = reader.read()
     if image.isNull():
-        return _("the image could not be decoded ({detail})", detail=reader.errorString())
+        return _("the image could not be decoded ({detail})", detail=Msg(reader.errorString()))
     return image

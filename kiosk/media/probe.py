@@ -14,7 +14,7 @@ import logging
 import os
 
 from kiosk.core.model import Kind, kind_of
-from kiosk.core.msg import _
+from kiosk.core.msg import _, os_reason
 from kiosk.media.complete import incomplete
 from kiosk.media.images import MAX_PIXELS as MAX_IMAGE_PIXELS
 from kiosk.media.images import load_image
@@ -35,7 +35,7 @@ def _file_problem(path: str) -> str | None:
         if os.path.getsize(path) == 0:
             return _("the file is empty (still copying?)")
     except OSError as e:
-        return _("cannot read the file: {why}", why=e.strerror or str(e))
+        return _("cannot read the file: {why}", why=os_reason(e))
     if not os.access(path, os.R_OK):
         return _("the file is not readable (permissions)")
     return None

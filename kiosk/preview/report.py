@@ -35,9 +35,9 @@ def schedule_note(schedule: ItemSchedule | None) -> Msg:
         return Msg("")
     parts: list[str] = []
     if schedule.valid_from is not None:
-        parts.append(_("from {date}", date=schedule.valid_from.isoformat()))
+        parts.append(_("from {date:%Y-%m-%d}", date=schedule.valid_from))
     if schedule.valid_until is not None:
-        parts.append(_("until {date}", date=schedule.valid_until.isoformat()))
+        parts.append(_("until {date:%Y-%m-%d}", date=schedule.valid_until))
     if schedule.weekdays is not None:
         parts.append(weekdays_text(schedule.weekdays))
     if schedule.times:
@@ -170,10 +170,10 @@ def expiry_problems(
                 Problem(
                     where,
                     _(
-                        "{file} expires on {date} ({left}); it is not shown after that day: "
-                        "change valid_until to keep it",
+                        "{file} expires on {date:%Y-%m-%d} ({left}); it is not shown after that "
+                        "day: change valid_until to keep it",
                         file=item.rel,
-                        date=until.isoformat(),
+                        date=until,
                         left=_days_text(left),
                     ),
                     "warning",
@@ -185,10 +185,10 @@ def expiry_problems(
                 Problem(
                     where,
                     _(
-                        "{file} expired on {date} ({n} day(s) ago) and is no longer shown; "
-                        "delete it or change valid_until",
+                        "{file} expired on {date:%Y-%m-%d} ({n} day(s) ago) and is no longer "
+                        "shown; delete it or change valid_until",
                         file=item.rel,
-                        date=until.isoformat(),
+                        date=until,
                         n=ago,
                     ),
                     "warning",

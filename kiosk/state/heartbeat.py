@@ -10,7 +10,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -117,7 +117,7 @@ def build_status(
     return data
 
 
-def _texts(key: str, values: list[str]) -> dict[str, list[Any]]:
+def _texts(key: str, values: Sequence[str]) -> dict[str, list[Any]]:
     """A list of texts for status.json: in English under `key` (scripts, older readers), and
     as messages under `key_msg`, which `kiosk status` renders in its reader's language."""
     return {key: [str(v) for v in values], f"{key}_msg": [to_json(v) for v in values]}

@@ -12,7 +12,7 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from kiosk.core.msg import _
+from kiosk.core.msg import _, os_reason
 from kiosk.state.logfilter import RateLimitFilter
 
 FILE_BYTES = 1_000_000
@@ -83,7 +83,7 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
         message = _(
             "cannot write the log file in {folder}: {why}",
             folder=str(state_dir),
-            why=e.strerror or str(e),
+            why=os_reason(e),
         )
         logging.getLogger(__name__).error(_("{problem}; logging to stderr only", problem=message))
         return message

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
 
-from kiosk.core.msg import _
+from kiosk.core.msg import _, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class ProofOfPlay:
                 _(
                     "cannot write the proof-of-play log in {folder}: {why}",
                     folder=str(self.directory),
-                    why=e.strerror or str(e),
+                    why=os_reason(e),
                 )
             )
             return False

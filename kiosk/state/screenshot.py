@@ -20,7 +20,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage, QImageWriter
 from PySide6.QtWidgets import QWidget
 
-from kiosk.core.msg import _
+from kiosk.core.msg import _, os_reason
 from kiosk.state.diskwriter import DiskWriter
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def save_screenshot(
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        return _("cannot write {path}: {why}", path=str(path), why=e.strerror or str(e))
+        return _("cannot write {path}: {why}", path=str(path), why=os_reason(e))
     return path
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.core.msg import _
+from kiosk.core.msg import _, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class StatusWriter:
         try:
             write_atomic(self.path, json.dumps(status, ensure_ascii=False, indent=1))
         except OSError as e:
-            message = _("cannot write {path}: {why}", path=str(self.path), why=e.strerror or str(e))
+            message = _("cannot write {path}: {why}", path=str(self.path), why=os_reason(e))
             if message != self._failing:
                 log.error(_("{problem}; playback goes on, status is not updated", problem=message))
                 self._failing = message

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kiosk.core.library import Library
 from kiosk.core.model import Item, Kind, Playlist
-from kiosk.core.msg import _
+from kiosk.core.msg import _, os_reason
 from kiosk.core.playlist import (
     PlaylistSpec,
     parse_playlist,
@@ -59,7 +59,7 @@ def _parse_file(path: Path, hint: str, timezone: str) -> PlaylistSpec:
     except OSError as e:
         problem = Problem(
             Position(str(path)),
-            _("cannot read the playlist: {why}; {hint}", why=e.strerror or str(e), hint=hint),
+            _("cannot read the playlist: {why}; {hint}", why=os_reason(e), hint=hint),
         )
         return PlaylistSpec(str(path), (), (problem,))
     return parse_playlist(data, str(path), timezone)
@@ -118,9 +118,7 @@ class Sidecars:
         try:
             data = Path(path).read_bytes()
         except OSError as e:
-            return None, [
-                Problem(Position(path), _("cannot read: {why}", why=e.strerror or str(e)))
-            ]
+            return None, [Problem(Position(path), _("cannot read: {why}", why=os_reason(e)))]
         schedule, problems = parse_sidecar(data, path, self.timezone)
         self._cache[path] = (mtime, schedule, problems)
         return schedule, problems

@@ -19,7 +19,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from kiosk.core.msg import _
+from kiosk.core.msg import _, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class Watcher(QObject):
                 cause = (
                     _("the inotify watch limit is reached (fs.inotify.max_user_watches)")
                     if with_limit
-                    else _("inotify failed: {why}", why=e.strerror or str(e))
+                    else _("inotify failed: {why}", why=os_reason(e))
                 )
                 if self.mode == "never":
                     log.error(

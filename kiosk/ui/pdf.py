@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 
-from kiosk.core.msg import _
+from kiosk.core.msg import _, os_reason
 
 __all__ = ["PdfInfo", "pdf_info", "pdf_page_count", "pdftools_missing", "render_pdf_page"]
 
@@ -72,7 +72,7 @@ def _run(cmd: list[str], timeout: float) -> tuple[bytes, str | None]:
             seconds=timeout,
         )
     except OSError as e:
-        return b"", _("cannot run {tool}: {why}", tool=cmd[0], why=e.strerror or str(e))
+        return b"", _("cannot run {tool}: {why}", tool=cmd[0], why=os_reason(e))
     if done.returncode != 0:
         err = done.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = err[-1] if err else _("exit code {code}", code=done.returncode)
