@@ -33,6 +33,7 @@ STATE_ORDER = {"offline": 0, "problem": 1, "online": 2, "closed": 3}  # what nee
 OUTCOME_WORDS = {"completed": _("Completed"), "skipped": _("Skipped"), "failed": _("Failed")}
 WEEKDAYS = tuple(Msg(d) for d in _WEEKDAYS)
 NO_GROUP = _("In no group")
+UNKNOWN = _("Unknown")
 _SAFE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
 
