@@ -53,15 +53,16 @@ def _pending(s: Pair) -> set[str]:
 
 def _set_up_right(s: Pair, qtbot: QtBot) -> None:
     """Whatever the order, what join promises: checked in Syncthing's config and on disk."""
-    qtbot.waitUntil(lambda: "kiosk-province" in _folders(s), timeout=30_000)
+    wanted = sorted([s.folder, "kiosk-province", "kiosk-office-a"])
+    qtbot.waitUntil(lambda: sorted(_folders(s)) == wanted, timeout=30_000)
     folders = _folders(s)
     state = folders[s.folder]
     assert (Path(state["path"]), state["type"]) == (s.state, "sendonly"), state
     assert s.hub.device_id in {d["deviceID"] for d in state["devices"]}
     province = folders["kiosk-province"]
     assert (Path(province["path"]), province["type"]) == (s.sync / "10-province", "receiveonly")
-    assert sorted(folders) == sorted([s.folder, "kiosk-province", "kiosk-office-a"])
     assert not _pending(s)
+    assert not [line for line in s.said if "warning" in line], "\n".join(s.said)
     # The office's files are still there, and reach the hub; the hub's content reaches the
     # office's sync folder.
     assert json.loads((s.state / STATUS_FILE).read_text())["n"] == 1
@@ -75,6 +76,14 @@ def _set_up_right(s: Pair, qtbot: QtBot) -> None:
     code = fleet_publish.publish(s.fleet, s.hub.home, [notice], "province", None, s.said.append)
     assert code == 0, "\n".join(s.said)
     qtbot.waitUntil((s.sync / "10-province" / NOTICE).is_file, timeout=30_000)
+    # And the hub learns that it arrived (the office's index of the tier reaches the hub).
+    hub = s.hub.api()
+
+    def complete() -> bool:
+        got = hub.get("/rest/db/completion", folder="kiosk-province", device=s.office.device_id)
+        return bool(got["completion"] == 100 and got["globalItems"] == 1)
+
+    qtbot.waitUntil(complete, timeout=30_000)
 
 
 def _nothing_under_syncthings_default_path(s: Pair) -> None:
@@ -110,8 +119,10 @@ def test_join_again_places_a_state_folder_the_hub_offered(
     """What an earlier join left: the hub known, with its folders auto-accepted where
     Syncthing's defaults put them (the state folder as `~/kiosk state a`), or still pending
     (the hub added in Syncthing's GUI without auto-accept). Join again puts it right."""
-    office = pair.office.api()
-    office.post(
+    # As the README has it, only the office dials (the offices know where the hub is, not
+    # the other way round); it dials at once as it learns of the hub.
+    assert pair.add_office(dial=False) == 0, pair.said
+    pair.office.api().post(
         "/rest/config/devices",
         {
             "deviceID": pair.hub.device_id,
@@ -119,7 +130,6 @@ def test_join_again_places_a_state_folder_the_hub_offered(
             "autoAcceptFolders": auto_accept,
         },
     )
-    assert pair.add_office() == 0, pair.said
     if auto_accept:
         qtbot.waitUntil(lambda: pair.folder in _folders(pair), timeout=30_000)
         assert _folders(pair)[pair.folder]["path"] == "~/kiosk state a"
@@ -130,3 +140,39 @@ def test_join_again_places_a_state_folder_the_hub_offered(
     assert pair.join() == 0, "\n".join(pair.said)
     _set_up_right(pair, qtbot)
     _nothing_under_syncthings_default_path(pair)
+
+
+def test_a_tier_accepted_elsewhere_with_files_is_said_and_not_moved(
+    pair: Pair, qtbot: QtBot
+) -> None:
+    """An earlier join let Syncthing accept the province's tier under its default path, and
+    the hub's clips arrived there: join says so and moves nothing (moved in Syncthing's
+    config, its files would be reported deleted); what it says to do then works."""
+    notice = pair.root / NOTICE
+    notice.write_text("# Nộp hồ sơ\n\n1. Lấy số thứ tự\n2. Nộp hồ sơ\n", encoding="utf-8")
+    assert fleet_publish.publish(pair.fleet, pair.hub.home, [notice], "province", None,
+                                 pair.said.append) == 0  # fmt: skip
+    assert pair.add_office(dial=False) == 0, pair.said
+    office = pair.office.api()
+    office.post(
+        "/rest/config/devices",
+        {
+            "deviceID": pair.hub.device_id,
+            "addresses": [pair.hub.address],
+            "autoAcceptFolders": True,
+        },
+    )
+    elsewhere = pair.office.root / "home" / "10-province"
+    qtbot.waitUntil((elsewhere / NOTICE).is_file, timeout=30_000)
+    assert pair.join() == 0, "\n".join(pair.said)
+    warning = next(line for line in pair.said if "warning" in line)
+    assert "tier 10-province was accepted at ~/10-province" in warning, warning
+    assert _folders(pair)["kiosk-province"]["path"] == "~/10-province"
+    assert (elsewhere / NOTICE).is_file()
+    # As the warning says: remove that folder in Syncthing, restart it.
+    office.delete("/rest/config/folders/kiosk-province")
+    pair.office.stop()
+    pair.office.start()
+    qtbot.waitUntil((pair.sync / "10-province" / NOTICE).is_file, timeout=30_000)
+    assert Path(_folders(pair)["kiosk-province"]["path"]) == pair.sync / "10-province"
+    assert (elsewhere / NOTICE).is_file()  # its files stay on disk

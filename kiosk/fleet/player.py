@@ -12,7 +12,8 @@ join sets up the player's Syncthing, through its REST API, so that:
 The hub may have added the office before it joined: its Syncthing then accepts the hub's
 folders the moment join trusts the hub, where Syncthing's defaults of that moment say. So
 join sets those defaults and makes the state folder first, and trusts the hub last; a folder
-the hub offered that an earlier run left elsewhere, or pending, is placed again.
+the hub offered that an earlier run let Syncthing accept elsewhere is moved where it belongs,
+and the tiers it offered that wait to be accepted are accepted.
 revert undoes local changes in the tiers: the hub's copy wins.
 """
 
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import config_path_from_env, load_config
-from kiosk.core.fleettiers import normal_device_id, state_folder_id, tier_of_folder
+from kiosk.core.fleettiers import Tier, normal_device_id, state_folder_id, tier_of_folder
 from kiosk.fleet.guard import MARKER
 from kiosk.fleet.hub import (
     WATCH_DELAY_S,
@@ -45,6 +46,13 @@ STATE_IGNORES = ["kiosk.log*", ".*.tmp"]
 # joined, or a hub back from a restart, would wait that long. It dials one device: 10 s.
 RECONNECT_S = 10
 SYNCTHING_OWN = (".stfolder", ".stignore")  # what Syncthing puts in a folder it accepts
+# A tier at a player: receive-only, unversioned, scanned 1 s after a local change.
+TIER: dict[str, Any] = {
+    "type": "receiveonly",
+    "fsWatcherEnabled": True,
+    "fsWatcherDelayS": WATCH_DELAY_S,
+    "versioning": {"type": "", "params": {}},
+}
 
 
 def _player_dirs(config: Path | None) -> tuple[Path, Path]:
@@ -95,57 +103,31 @@ def join(
         api.patch("/rest/config/options", {"reconnectionIntervalS": RECONNECT_S})
         out(f"  the hub is dialled again every {RECONNECT_S} s while not connected (not 60 s)")
     # Syncthing places an accepted folder by the defaults of that moment: set them first.
-    api.patch(
-        "/rest/config/defaults/folder",
-        {
-            "path": str(sync_dir),
-            "type": "receiveonly",
-            "fsWatcherEnabled": True,
-            "fsWatcherDelayS": WATCH_DELAY_S,
-            "versioning": {"type": "", "params": {}},
-        },
-    )
+    api.patch("/rest/config/defaults/folder", {"path": str(sync_dir), **TIER})
     out(f"  the hub's tiers arrive receive-only in {sync_dir} (10-province, 20-GROUP, 30-office)")
-    state_id = state_folder_id(me)
     tilde = str(api.get("/rest/system/status").get("tilde") or "~")
-    current = api.folder(state_id)
-    if current is not None and _disk_path(current["path"], tilde) != state_dir.resolve():
-        _unplace(api, current, tilde, "the state folder", out)
-    # Created before the hub is trusted, so that the hub's offer of it (an office added at
-    # the hub before it joined) finds it here rather than as a new folder to accept.
-    ensure_folder(
-        api,
-        {
-            "id": state_id,
-            "label": "kiosk state",
-            "path": str(state_dir),
-            "type": "sendonly",
-            "devices": [{"deviceID": me}, {"deviceID": hub}],  # the hub once it is known
-            "fsWatcherEnabled": not status_every,
-            "fsWatcherDelayS": WATCH_DELAY_S,
-            "rescanIntervalS": status_every or 3600,
-            "versioning": {"type": "", "params": {}},
-        },
-        out,
-    )
-    api.post("/rest/db/ignores", {"ignore": STATE_IGNORES}, folder=state_id)
-    moved = [
-        _unplace(api, f, tilde, f"tier {f['label']}", out)
-        for f in api.get("/rest/config/folders")
-        if tier_of_folder(f["id"]) is not None
-        and _disk_path(f["path"], tilde).parent != sync_dir.resolve()
+    state_id = _state_folder(api, me, hub, state_dir, status_every, tilde, out)
+    for f in api.get("/rest/config/folders"):
+        tier = tier_of_folder(f["id"])
+        if tier is not None and _disk_path(f["path"], tilde).parent != sync_dir.resolve():
+            _move_tier(api, f, tier, sync_dir, tilde, out)
+    # Looked for before the hub is trusted: a tier accepted from now on is not a clash.
+    clashes = [
+        p.name
+        for p in sorted(sync_dir.iterdir())
+        if p.is_dir() and p.name[:3] in ("10-", "20-", "30-") and not (p / ".stfolder").exists()
     ]
     if ensure_device(api, hub, "kiosk hub", hub_address, auto_accept=True):
         out(f"  added the hub {hub[:7]} at {hub_address}; its folders are accepted")
     state = api.folder(state_id)
     if state is not None and set_sharing(api, state, hub, True):
         out(f"  shared folder {state_id} with the hub")
-    pending = api.get("/rest/cluster/pending/folders", device=hub) or {}
-    if hub_known and (moved or pending):
-        # Syncthing accepts what the hub offers when the hub says so: on connecting.
-        api.post("/rest/system/pause", device=hub)
-        api.post("/rest/system/resume", device=hub)
-        out("  reconnected to the hub, so that its folders are accepted now")
+    # Syncthing accepts what the hub offers when the hub sends its list of folders (on
+    # connecting): the tiers it offered while they could not be accepted, join accepts.
+    for folder_id in sorted(api.get("/rest/cluster/pending/folders", device=hub) or {}):
+        tier = tier_of_folder(folder_id)
+        if tier is not None:
+            _accept(api, tier, sync_dir, [me, hub], out)
     out(f"  state folder {state_dir} goes to the hub alone (not {', '.join(STATE_IGNORES)})")
     if status_every:
         out(f"  it is sent every {status_every} s (±25 %), not after each change")
@@ -155,11 +137,6 @@ def join(
     if not report_findings(make_safe(api, "player", me, hub, allow_discovery, out), out):
         out("kiosk fleet join: fix the settings marked BAD, then run it again")
         return 2
-    clashes = [
-        p.name
-        for p in sorted(sync_dir.iterdir())
-        if p.is_dir() and p.name[:3] in ("10-", "20-", "30-") and not (p / ".stfolder").exists()
-    ]
     if clashes:
         out(
             f"  warning: {', '.join(clashes)} already exist in {sync_dir}: a hub tier of the "
@@ -178,20 +155,118 @@ def _disk_path(path: str, tilde: str) -> Path:
     return Path(path).resolve()
 
 
-def _unplace(api: Syncthing, folder: dict[str, Any], tilde: str, what: str, out: Out) -> str:
-    """Takes a folder the hub offered out of Syncthing's config where it is not where it
-    belongs (accepted before join set where: `~/kiosk state ID`, `~/10-province`); join
-    places it again. No file is touched: Syncthing removes its own `.stfolder` marker, and
-    the old folder goes only when nothing else is left in it."""
-    api.delete(f"/rest/config/folders/{folder['id']}")
-    old = _disk_path(folder["path"], tilde)
-    left = (
-        "the empty folder there is removed"
-        if _remove_if_empty(old)
-        else f"{old} keeps its files: delete them when no longer needed"
+def _state_folder(
+    api: Syncthing, me: str, hub: str, state_dir: Path, status_every: int, tilde: str, out: Out
+) -> str:
+    """The state folder at the state dir, send-only, without the log; made before the hub
+    is trusted, so that the hub's offer of it (an office added at the hub before it joined)
+    finds it there rather than as a new folder to accept. Its ID."""
+    state_id = state_folder_id(me)
+    current = api.folder(state_id)
+    if current is not None and _disk_path(current["path"], tilde) != state_dir.resolve():
+        _move_state_folder(api, current, state_dir, tilde, out)
+    ensure_folder(
+        api,
+        {
+            "id": state_id,
+            "label": "kiosk state",
+            "path": str(state_dir),
+            "type": "sendonly",
+            "devices": [{"deviceID": me}, {"deviceID": hub}],  # the hub once it is known
+            "fsWatcherEnabled": not status_every,
+            "fsWatcherDelayS": WATCH_DELAY_S,
+            "rescanIntervalS": status_every or 3600,
+            "versioning": {"type": "", "params": {}},
+        },
+        out,
     )
-    out(f"  {what} {folder['id']} had been accepted at {folder['path']}: placed again ({left})")
-    return str(folder["id"])
+    api.post("/rest/db/ignores", {"ignore": STATE_IGNORES}, folder=state_id)
+    return state_id
+
+
+def _move_state_folder(
+    api: Syncthing, folder: dict[str, Any], state_dir: Path, tilde: str, out: Out
+) -> None:
+    """The state folder as Syncthing accepted it from the hub's offer before join set where
+    (`~/kiosk state ID`), moved to the state dir (see _move)."""
+    settings = {"type": "sendonly", "label": "kiosk state"}
+    if not _move(api, folder, state_dir, settings, tilde, "the state folder", out):
+        raise FleetError(
+            f"Syncthing folder {folder['id']} (this office's state) was accepted at "
+            f"{folder['path']} and holds files already: remove it in Syncthing's GUI (its "
+            "files stay on disk), run join again, then restart Syncthing"
+        )
+
+
+def _move_tier(
+    api: Syncthing, folder: dict[str, Any], tier: Tier, sync_dir: Path, tilde: str, out: Out
+) -> None:
+    """A tier accepted before join set where (`~/10-province`), moved into the sync folder
+    (see _move); one that holds files already is said, and left where it is, receive-only."""
+    to = _tier_path(sync_dir, tier)
+    if to is None or not _move(api, folder, to, TIER, tilde, f"tier {tier.label}", out):
+        api.patch(f"/rest/config/folders/{folder['id']}", TIER)
+        out(
+            f"  warning: tier {tier.label} was accepted at {folder['path']}, where the player "
+            "does not play it, and holds files already: remove that folder in Syncthing's GUI "
+            f"(its files stay on disk), then restart Syncthing: it lands in {sync_dir}"
+        )
+
+
+def _move(
+    api: Syncthing,
+    folder: dict[str, Any],
+    to: Path,
+    settings: dict[str, Any],
+    tilde: str,
+    what: str,
+    out: Out,
+) -> bool:
+    """Moves a folder the hub offered to `to`, in its config: Syncthing restarts it there
+    (and makes its `.stfolder` marker) with its index and its exchange with the hub going
+    on. (Taken out and made again, it would send the hub nothing until they reconnect, and
+    reconnecting on demand is not reliable: Syncthing holds back repeated dials.) Only an
+    empty one (False otherwise): a folder with files would report them deleted."""
+    status = api.get("/rest/db/status", folder=folder["id"])
+    if status.get("sequence") or status.get("localFiles"):
+        return False
+    api.patch(f"/rest/config/folders/{folder['id']}", {"path": str(to), **settings})
+    old = _disk_path(folder["path"], tilde)
+    left = "" if not old.exists() or _remove_if_empty(old) else f" ({old} is left as it was)"
+    out(f"  {what} had been accepted at {folder['path']}: moved to {to}{left}")
+    return True
+
+
+def _tier_path(sync_dir: Path, tier: Tier) -> Path | None:
+    """Where Syncthing's auto-accept puts a tier (lib/model/model.go, handleAutoAccepts): at
+    sync_dir/LABEL, else sync_dir/ID; None when both are taken."""
+    return next(
+        (p for p in (sync_dir / tier.label, sync_dir / tier.folder_id) if not p.exists()), None
+    )
+
+
+def _accept(api: Syncthing, tier: Tier, sync_dir: Path, devices: list[str], out: Out) -> None:
+    """Adds a tier the hub offers as Syncthing's auto-accept does (lib/model/model.go,
+    handleAutoAccepts): from the folder defaults, at sync_dir/LABEL, else sync_dir/ID."""
+    if api.folder(tier.folder_id) is not None:  # Syncthing accepted it meanwhile
+        return
+    path = _tier_path(sync_dir, tier)
+    if path is None:
+        out(
+            f"  warning: tier {tier.label} not accepted: {tier.label} and {tier.folder_id} "
+            f"already exist in {sync_dir}; move them away and join again"
+        )
+        return
+    folder = api.get("/rest/config/defaults/folder")
+    folder.update(
+        id=tier.folder_id,
+        label=tier.label,
+        path=str(path),
+        devices=[{"deviceID": d} for d in devices],
+    )
+    path.mkdir(parents=True)
+    api.post("/rest/config/folders", folder)
+    out(f"  accepted tier {tier.label} ({tier.folder_id}) from the hub into {path}")
 
 
 def _remove_if_empty(folder: Path) -> bool:
