@@ -6,7 +6,7 @@ listen and GUI/API on 127.0.0.1 random ports, discovery, relays, NAT traversal, 
 usage reporting and upgrades off, proxy variables removed. It runs under coreutils `timeout`,
 so a test process that dies cannot leave it running for more than `limit_s`. Syncthing 1.19
 always forks (a monitor and a worker): it is stopped through /rest/system/shutdown, then
-by PID, monitor and worker both.
+by PID, monitor and worker both. `Pair` is a hub and one office for the fleet's commands.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.core.fleettiers import state_folder_id
+from kiosk.fleet import hub as fleet_hub
+from kiosk.fleet import player as fleet_player
 from kiosk.fleet.rest import Syncthing, SyncthingError, read_gui_config
 
 SYNCTHING = shutil.which("syncthing") or "syncthing"
@@ -210,3 +213,77 @@ def start_all(instances: list[Instance]) -> list[Instance]:
             inst.stop()
         raise
     return started
+
+
+@dataclass
+class Pair:
+    """A hub, its fleet folder initialised, and one office "a" with a player config (sync
+    and state folders under `root/a`), each a real Syncthing; neither joined nor added yet.
+    What the fleet's commands say goes into `said`."""
+
+    root: Path
+    hub: Instance
+    office: Instance
+    said: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, root: Path) -> Pair:
+        hub, office = start_all([Instance("hub", root / "st-hub"), Instance("a", root / "st-a")])
+        pair = cls(root, hub, office)
+        try:
+            pair.config.parent.mkdir(parents=True)
+            pair.config.write_text(
+                f"office:\n  name: A\nsync:\n  dir: {pair.sync}\nstate_dir: {pair.state}\n",
+                encoding="utf-8",
+            )
+            assert fleet_hub.init(pair.fleet, hub.home, False, pair.said.append) == 0
+        except BaseException:
+            pair.stop()
+            raise
+        return pair
+
+    def stop(self) -> None:
+        self.hub.stop()
+        self.office.stop()
+
+    @property
+    def fleet(self) -> Path:
+        return self.root / "fleet"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "a" / "office.yaml"
+
+    @property
+    def sync(self) -> Path:
+        return self.root / "a" / "sync"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "a" / "state"
+
+    @property
+    def at_hub(self) -> Path:
+        """Where the office's state folder arrives at the hub."""
+        return self.fleet / "offices" / "a"
+
+    @property
+    def folder(self) -> str:
+        """The office's state folder's ID."""
+        return state_folder_id(self.office.device_id)
+
+    def join(self) -> int:
+        """`kiosk fleet join` at the office."""
+        return fleet_player.join(
+            self.config, self.office.home, self.hub.device_id, self.hub.address, False,
+            self.said.append,
+        )  # fmt: skip
+
+    def add_office(self, dial: bool = True) -> int:
+        """`kiosk fleet add-office a` at the hub. `dial`: with the office's address, so that
+        the hub dials it at once rather than wait for the office to redial (every 10 s);
+        without, as the README has it, only the office dials."""
+        return fleet_hub.add_office(
+            self.fleet, self.hub.home, "a", self.office.device_id, [], "UBND xã A",
+            self.office.address if dial else "", self.said.append,
+        )  # fmt: skip

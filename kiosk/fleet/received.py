@@ -14,15 +14,23 @@ them, for 0.04 to 80 ms. No folder setting and no writer at the office can avoid
 So a missing file means "not received" only when the hub's Syncthing does not hold it (no
 live entry for it in the folder's local index, /rest/db/file). While it does hold it, the
 file is being replaced: it is read again for a moment, and if it stays missing longer than
-any replacement takes, that is said (Vanished) rather than "nothing arrived".
+any replacement takes, that is said (Vanished) rather than "nothing arrived". A folder listed
+in that moment holds the temporary name instead (`received_names` counts it as the file).
+Every hub reader of an office's files goes through here: status.json (kiosk.fleet.status),
+the screenshot (kiosk.fleet.page.shots), the proof of play (kiosk.fleet.plays).
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+from kiosk.fleet.hub import syncthing_for
+from kiosk.fleet.registry import Fleet
 from kiosk.fleet.rest import Syncthing, SyncthingError, SyncthingUnreachable
 
 # The longest replacement measured was 80 ms on a loaded 2-core machine; a busy hub with
@@ -30,8 +38,15 @@ from kiosk.fleet.rest import Syncthing, SyncthingError, SyncthingUnreachable
 REPLACE_WAIT_S = 2.0
 RETRY_S = 0.01
 
+# Syncthing's temporary name for NAME while it pulls it (lib/fs/tempname.go, on Unix).
+TEMP_PREFIX = ".syncthing."
+TEMP_SUFFIX = ".tmp"
+
 # Does the hub's Syncthing hold the file (True), not (False), or can it not say (None)?
 Holds = Callable[[], bool | None]
+# The same question for each file of one office's state folder, by its name in the folder.
+Index = Callable[[str], Holds]
+T = TypeVar("T")
 
 
 class Vanished(OSError):
@@ -63,15 +78,38 @@ def held_by(api: Syncthing, folder: str, name: str) -> Holds:
     return holds
 
 
-def read_received(path: Path, holds: Holds, wait_s: float | None = None) -> str | None:
-    """The file's text; None when it has not arrived. A file that Syncthing holds but that
-    is missing is read again every RETRY_S for up to `wait_s` (REPLACE_WAIT_S), then
-    Vanished is raised. When Syncthing cannot say, the same wait, then None."""
+def no_index(_name: str) -> Holds:
+    """For a hub whose Syncthing does not answer (see never_held)."""
+    return never_held
+
+
+def index_of(api: Syncthing | None, folder: str) -> Index:
+    """What the hub's Syncthing holds in `folder` (an office's state folder); None: nothing."""
+    return no_index if api is None else functools.partial(held_by, api, folder)
+
+
+def hub_syncthing(fleet: Fleet, home: Path | None) -> Syncthing | None:
+    """The hub's Syncthing if it answers now, else None: a reader then waits on nothing."""
+    try:
+        api = syncthing_for(home, fleet)
+        api.get("/rest/system/ping")
+    except SyncthingError:
+        return None
+    return api
+
+
+def read_with(
+    path: Path, holds: Holds, read: Callable[[Path], T], wait_s: float | None = None
+) -> T | None:
+    """`read(path)`; None when the file has not arrived. A file that Syncthing holds but that
+    is missing (`read` raised FileNotFoundError) is read again every RETRY_S for up to
+    `wait_s` (REPLACE_WAIT_S), then Vanished is raised. When Syncthing cannot say, the same
+    wait, then None. Other errors of `read` are raised."""
     wait_s = REPLACE_WAIT_S if wait_s is None else wait_s
     deadline: float | None = None
     while True:
         try:
-            return path.read_text(encoding="utf-8")
+            return read(path)
         except FileNotFoundError:
             pass
         if deadline is None:
@@ -86,3 +124,28 @@ def read_received(path: Path, holds: Holds, wait_s: float | None = None) -> str 
                 f"at the hub, or Syncthing cannot write {path.parent}: see its folder errors)"
             )
         time.sleep(RETRY_S)
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def read_received(path: Path, holds: Holds, wait_s: float | None = None) -> str | None:
+    """The file's text, as read_with reads it."""
+    return read_with(path, holds, _text, wait_s)
+
+
+def received_names(folder: Path) -> list[str]:
+    """The names in `folder` (os.listdir, whose OSError it raises), and the name of each file
+    Syncthing is replacing there at this moment: between its delete and its rename, only its
+    temporary `.syncthing.NAME.tmp` is listed. That name is also there while a file arrives
+    for the first time: read it with read_with, which tells the two apart."""
+    names = os.listdir(folder)
+    present = set(names)
+    for name in list(names):
+        if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+            final = name[len(TEMP_PREFIX) : -len(TEMP_SUFFIX)]
+            if final and final not in present:
+                names.append(final)
+                present.add(final)
+    return names

@@ -18,11 +18,13 @@ from pathlib import Path
 import pygal
 from pygal.style import Style
 
+from kiosk.core.fleettiers import state_folder_id
 from kiosk.core.pagemodel import OUTCOME_WORDS, slug
 from kiosk.core.playstats import Report, Tally, tally
 from kiosk.fleet.page.site import environment
 from kiosk.fleet.plays import plays_between
 from kiosk.fleet.publicfile import write_public
+from kiosk.fleet.received import hub_syncthing, index_of
 from kiosk.fleet.registry import FleetError, Office, load
 from kiosk.i18n import localize
 
@@ -131,6 +133,7 @@ def _table(report: Report, offices: list[Office]) -> list[str]:
 
 def report(
     root: Path,
+    home: Path | None,
     first: date,
     last: date,
     group: str | None,
@@ -143,9 +146,11 @@ def report(
         raise FleetError(f"--from {first} is after --to {last}")
     fleet = load(root)
     offices = choose(fleet.offices, group, office)
+    api = hub_syncthing(fleet, home)  # a day's file it is replacing is not a day without plays
     plays, unreadable = {}, {}
     for o in offices:
-        plays[o.id], unreadable[o.id] = plays_between(fleet.state_dir(o.id), first, last)
+        held = index_of(api, state_folder_id(o.device))
+        plays[o.id], unreadable[o.id] = plays_between(fleet.state_dir(o.id), first, last, held)
     result = tally(plays, first, last, unreadable)
     out(f"proof of play from {first} to {last} (each office's own days): {len(offices)} office(s)")
     for line in _table(result, offices):

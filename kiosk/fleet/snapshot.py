@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.core.fleettiers import state_folder_id
 from kiosk.core.fleetview import OfficeFacts, OfficeView, judge
 from kiosk.fleet.hub import syncthing_for
+from kiosk.fleet.received import Index, index_of, no_index
 from kiosk.fleet.registry import Fleet, load
 from kiosk.fleet.rest import Syncthing, SyncthingError
 from kiosk.fleet.status import HubFacts, gather
@@ -26,6 +28,7 @@ class OfficeSnap:
     view: OfficeView
     facts: OfficeFacts
     state_dir: Path  # offices/ID at the hub: status.json, screenshot.jpg, proof-of-play/
+    index: Index = no_index  # what the hub's Syncthing holds there (kiosk.fleet.received)
 
 
 @dataclass(frozen=True)
@@ -57,5 +60,14 @@ def take(
     if not hub.version:  # the hub's Syncthing never answered: say why
         hub.error = hub.error or early
     now = time.time() if now is None else now
-    offices = [OfficeSnap(judge(f, now, offline_after), f, fleet.state_dir(f.id)) for f in facts]
+    asked = api if hub.version and not hub.error else None  # it answered: files may be asked
+    offices = [
+        OfficeSnap(
+            judge(f, now, offline_after),
+            f,
+            fleet.state_dir(f.id),
+            index_of(asked, state_folder_id(f.device)),
+        )
+        for f in facts
+    ]
     return Snapshot(fleet, hub, offices, now, offline_after)

@@ -65,7 +65,15 @@ def run(command: str, args: argparse.Namespace, root: Path, out: Any) -> int:
         from kiosk.fleet.report import report
 
         return report(
-            root, args.first, args.last, args.group, args.office, args.csv, args.charts, out
+            root,
+            args.syncthing_home,
+            args.first,
+            args.last,
+            args.group,
+            args.office,
+            args.csv,
+            args.charts,
+            out,
         )
     from kiosk.fleet.metrics import metrics
 

@@ -157,7 +157,7 @@ def _office_page(
         hours=pagemodel.hours(status),
         set_aside=_set_aside(status, view.set_aside),
         errors=_errors(status),
-        plays=pagemodel.play_rows(last_plays(o.state_dir, PLAYS_SHOWN)),
+        plays=pagemodel.play_rows(last_plays(o.state_dir, PLAYS_SHOWN, o.index)),
     )
 
 
@@ -173,8 +173,9 @@ def generate(snap: Snapshot, out: Path, refresh_s: int = REFRESH_S) -> Result:
         cards.append(card)
         src = o.state_dir / SCREENSHOT_FILE
         thumb = out / "thumbs" / f"{card.slug}.jpg"
-        if shots.refresh(src, thumb, shots.THUMB_WIDTH) and shots.refresh(
-            src, out / "shots" / f"{card.slug}.jpg", shots.FULL_WIDTH
+        holds = o.index(SCREENSHOT_FILE)
+        if shots.refresh(src, thumb, shots.THUMB_WIDTH, holds) and shots.refresh(
+            src, out / "shots" / f"{card.slug}.jpg", shots.FULL_WIDTH, holds
         ):
             shot[card.id] = f"?v={thumb.stat().st_mtime_ns // 1_000_000_000}"
     sections = pagemodel.sections(cards)
