@@ -43,8 +43,15 @@ def main() -> int:
 
 def draw(lines: list[str], out: Path) -> None:
     from PySide6.QtCore import QPoint
-    from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QGuiApplication, QImage
-    from PySide6.QtGui import QPainter
+    from PySide6.QtGui import (
+        QColor,
+        QFont,
+        QFontDatabase,
+        QFontMetrics,
+        QGuiApplication,
+        QImage,
+        QPainter,
+    )
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from kiosk.ui.fonts import load_bundled_fonts
