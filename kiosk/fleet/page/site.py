@@ -30,12 +30,12 @@ import jinja2
 
 from kiosk import __version__
 from kiosk.core import pagemodel
-from kiosk.core.msg import Msg
+from kiosk.core.msg import Msg, _
 from kiosk.fleet.page import shots
 from kiosk.fleet.plays import last_plays
 from kiosk.fleet.publicfile import write_public
 from kiosk.fleet.snapshot import OfficeSnap, Snapshot
-from kiosk.i18n import localize, text, texts
+from kiosk.i18n import current, localize, text, texts
 from kiosk.state.screenshot import SCREENSHOT_FILE
 from kiosk.ui.fonts import FONT_DIR, FONT_FILES
 
@@ -60,12 +60,12 @@ class Result:
     seconds: float
 
 
-@functools.cache
 def _localized(value: object) -> object:
     """What a template prints: a message in the page's language, anything else untouched."""
     return localize(value) if isinstance(value, Msg) else value
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -76,6 +76,7 @@ def environment() -> jinja2.Environment:
         finalize=_localized,  # messages (kiosk.core.pagemodel's words) in the page's language
     )
     env.filters["slug"] = pagemodel.slug
+    env.globals["_"] = _  # `{{ _("Last seen") }}`: a message of the catalog (babel.cfg)
     return env
 
 
@@ -189,6 +190,9 @@ def generate(snap: Snapshot, out: Path, refresh_s: int = REFRESH_S) -> Result:
         "all_sections": sections,
         "total": pagemodel.counts(cards),
         "offices": len(cards),
+        "lang": current(),
+        "no_group": pagemodel.NO_GROUP,
+        "unknown": pagemodel.UNKNOWN,
     }
     overview = env.get_template("overview.html")
     written = {"index.html"}
