@@ -26,7 +26,7 @@ from kiosk.fleet.plays import plays_between
 from kiosk.fleet.publicfile import write_public
 from kiosk.fleet.received import hub_syncthing, index_of
 from kiosk.fleet.registry import FleetError, Office, load
-from kiosk.i18n import localize
+from kiosk.i18n import current, localize
 
 Out = Callable[[str], None]
 COLUMNS = (
@@ -175,6 +175,7 @@ def report(
                 last=last.strftime("%d/%m/%Y"),
                 offices=[(o, slug(o.id), result.by_clip.get(o.id, {})) for o in offices],
                 totals=result.clip_totals(),
+                lang=current(),
             )
         )
         write_public(charts / "index.html", index.encode("utf-8"))
