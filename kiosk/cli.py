@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk import __version__
+from kiosk import __version__, i18n
 
 EXAMPLES = """\
 examples:
@@ -170,7 +170,24 @@ def parser() -> argparse.ArgumentParser:
     from kiosk.fleet.cli import add_parser as add_fleet
 
     add_fleet(sub)
+    _lang_everywhere(top)
     return top
+
+
+def _lang_everywhere(top: argparse.ArgumentParser) -> None:
+    """`--lang` before or after any command, down to `kiosk fleet publish`."""
+    help = "language of what kiosk says: vi or en (default: office.language, else LANG, else vi)"
+    top.add_argument("--lang", choices=i18n.LANGUAGES, default=None, help=help)
+    todo = [top]
+    while todo:
+        for action in todo.pop()._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    # SUPPRESS: a subcommand without --lang keeps the one given before it
+                    child.add_argument(
+                        "--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help=help
+                    )
+                    todo.append(child)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
+    i18n.use(i18n.choose(args.lang))  # the office config, once read, may choose instead
     if args.command is None:
         parser().print_help()
         return EXIT_OK

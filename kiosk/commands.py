@@ -10,8 +10,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk import i18n
 from kiosk.config import Config, config_path_from_env, load_config
+from kiosk.core.msg import _
 from kiosk.core.problems import Position, Problem
+from kiosk.i18n import localize
 from kiosk.state.status import write_atomic
 
 if TYPE_CHECKING:
@@ -43,11 +46,14 @@ def _errors(problems: list[Problem] | tuple[Problem, ...]) -> list[Problem]:
 
 def _print_problems(problems: list[Problem] | tuple[Problem, ...]) -> None:
     for p in problems:
-        print(p, file=sys.stderr)
+        print(localize(p.as_msg()), file=sys.stderr)
 
 
 def load(args: argparse.Namespace) -> tuple[Config, list[Problem]]:
-    return load_config(config_path_from_env(args.config), _overrides(args))
+    """The config, and the language from it where `--lang` did not choose one."""
+    cfg, problems = load_config(config_path_from_env(args.config), _overrides(args))
+    i18n.use(i18n.choose(getattr(args, "lang", None), cfg.office_language))
+    return cfg, problems
 
 
 def sync_dir_of(cfg: Config) -> Path:
@@ -68,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
     _print_problems(problems)
     if _errors(problems):
         print(
-            "kiosk: not started: fix the problems above (`kiosk check` lists them all)",
+            localize(
+                _("kiosk: not started: fix the problems above (`kiosk check` lists them all)")
+            ),
             file=sys.stderr,
         )
         return EXIT_BAD_CONFIG
@@ -82,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         sync_dir=sync_dir_of(cfg),
         screenshot_dir=args.screenshot_dir,
         screenshot_every=args.screenshot_every,
-        problems=tuple(str(p) for p in problems) + ((log_problem,) if log_problem else ()),
+        problems=tuple(p.as_msg() for p in problems) + ((log_problem,) if log_problem else ()),
     )
     return run_app(settings)
 
@@ -118,7 +126,7 @@ def check(args: argparse.Namespace) -> int:
         problems.append(
             Problem(
                 _pos(str(sync_dir)),
-                "the sync folder does not exist or cannot be read; create it or fix `sync.dir`",
+                _("the sync folder does not exist or cannot be read; create it or fix `sync.dir`"),
             )
         )
     if cfg.office_logo is not None:
@@ -127,7 +135,10 @@ def check(args: argparse.Namespace) -> int:
         reason = probe_image(str(cfg.office_logo))
         if reason is not None:
             problems.append(
-                Problem(_pos(str(cfg.office_logo)), f"office.logo cannot be shown: {reason}")
+                Problem(
+                    _pos(str(cfg.office_logo)),
+                    _("office.logo cannot be shown: {reason}", reason=reason),
+                )
             )
     # Sidecar schedules (clip.mp4.yaml) apply as in the player, so --at and expiry see them.
     playlist = Sidecars(cfg.office_timezone).apply(resolve(spec, library, cfg.slides_duration))
@@ -140,25 +151,39 @@ def check(args: argparse.Namespace) -> int:
             ok += 1
             continue
         failed[item.path] = reason
-        where = f" (listed at {item.origin})" if item.origin and item.origin.line else ""
-        problems.append(
-            Problem(_pos(item.path), f"cannot be played: {reason}; it will be skipped{where}")
-        )
+        if item.origin and item.origin.line:
+            said = _(
+                "cannot be played: {reason}; it will be skipped (listed at {origin})",
+                reason=reason,
+                origin=str(item.origin),
+            )
+        else:
+            said = _("cannot be played: {reason}; it will be skipped", reason=reason)
+        problems.append(Problem(_pos(item.path), said))
     if at is None:
         problems += expiry_problems(playlist, office_time(None, cfg.office_timezone))
     for p in problems:
-        print(p)
+        print(localize(p.as_msg()))
     if at is not None:
         when = office_time(at, cfg.office_timezone)
         slots = rotation(playlist, when, failed)
         for line in rotation_lines(slots, cfg.hours, when, cfg.closed_mode):
-            print(line)
+            print(localize(line))
     errors = len(_errors(problems))
     warnings = len(problems) - errors
     print(
-        f"kiosk check: {cfg.source or 'no config file (defaults)'}; sync folder {sync_dir}; "
-        f"playlist {playlist.source}: {ok} playable item(s), {errors} error(s), "
-        f"{warnings} warning(s)"
+        localize(
+            _(
+                "kiosk check: {config}; sync folder {folder}; playlist {playlist}: "
+                "{ok} playable item(s), {errors} error(s), {warnings} warning(s)",
+                config=str(cfg.source) if cfg.source else _("no config file (defaults)"),
+                folder=str(sync_dir),
+                playlist=playlist.source,
+                ok=ok,
+                errors=errors,
+                warnings=warnings,
+            )
+        )
     )
     return EXIT_PROBLEMS if errors else EXIT_OK
 
@@ -177,22 +202,32 @@ def preview(args: argparse.Namespace) -> int:
     cfg, problems = load(args)
     _print_problems(problems)
     if _errors(problems):
-        print("kiosk preview: fix the config problems above first", file=sys.stderr)
+        print(localize(_("kiosk preview: fix the config problems above first")), file=sys.stderr)
         return EXIT_BAD_CONFIG
     _app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])  # kept until return
     sheet, found = make_preview(cfg, sync_dir_of(cfg), args.at, args.size)
     _print_problems(found)
     out: Path = args.out
     folder = out.parent if str(out.parent) else Path(".")
-    why = _write_png(sheet.image, out) if folder.is_dir() else "the folder does not exist"
+    why = _write_png(sheet.image, out) if folder.is_dir() else _("the folder does not exist")
     if why is not None:
-        print(f"kiosk preview: cannot write {out}: {why}", file=sys.stderr)
+        print(
+            localize(_("kiosk preview: cannot write {path}: {why}", path=str(out), why=why)),
+            file=sys.stderr,
+        )
         return EXIT_PROBLEMS
     items = {c.item.path for c in sheet.cells}
     aside = items - {c.item.path for c in sheet.cells if not c.set_aside}
     print(
-        f"wrote {out}: {len(sheet.cells)} picture(s) of {len(items)} item(s), "
-        f"{len(aside)} set aside"
+        localize(
+            _(
+                "wrote {path}: {pictures} picture(s) of {items} item(s), {aside} set aside",
+                path=str(out),
+                pictures=len(sheet.cells),
+                items=len(items),
+                aside=len(aside),
+            )
+        )
     )
     return EXIT_OK
 
@@ -202,7 +237,8 @@ def _write_png(image: QImage, out: Path) -> str | None:
     tmp = out.with_name(f".{out.name}.tmp.png")  # the suffix tells Qt the format
     try:
         if not image.save(str(tmp)):
-            raise OSError("not writable, or the disk is full")
+            tmp.unlink(missing_ok=True)
+            return _("not writable, or the disk is full")
         os.replace(tmp, out)
     except OSError as e:
         tmp.unlink(missing_ok=True)
@@ -219,8 +255,9 @@ def status(args: argparse.Namespace) -> int:
     from kiosk.state.statusview import render
 
     state_dir = args.state_dir
+    cfg, _problems = load_config(config_path_from_env(args.config), {})
+    i18n.use(i18n.choose(getattr(args, "lang", None), cfg.office_language))
     if state_dir is None:
-        cfg, _ = load_config(config_path_from_env(args.config), {})
         state_dir = cfg.state_dir
     report = read_status(state_dir)
     if args.json:

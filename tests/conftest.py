@@ -9,6 +9,10 @@ os.environ.setdefault("KIOSK_AOUT", "dummy")  # CI has no sound card
 # The machine's system bus is never touched (the player takes logind's idle lock there, and
 # that lock is system-wide): a test that wants one starts its own (tests/dbus_session.py).
 os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=/nonexistent/kiosk-tests-system-bus"
+# The suite reads kiosk's English words, whatever this machine's locale says, in this process
+# and in every kiosk it starts (LANGUAGE comes first in kiosk.i18n, as in gettext); the tests
+# about Vietnamese ask for it (i18n.language("vi"), `--lang vi`, `office.language: vi`).
+os.environ["LANGUAGE"] = "en"
 
 import json
 import subprocess
@@ -74,6 +78,16 @@ def pytest_make_collect_report(
     report = yield
     _skip_to_failure(report)
     return report
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Each test starts in English: a `kiosk` command run in this process sets the language."""
+    from kiosk import i18n
+
+    i18n.use(None)
+    yield
+    i18n.use(None)
 
 
 @pytest.fixture(autouse=True)

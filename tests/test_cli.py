@@ -186,7 +186,7 @@ def test_shipped_example_config_checks_clean(tmp_path: Path) -> None:
         config.parent.mkdir(parents=True, exist_ok=True)
         if config != example:
             config.write_bytes(example.read_bytes())
-        out = kiosk("check", "--config", str(config))
+        out = kiosk("check", "--config", str(config), "--lang", "en")  # it says `language: vi`
         assert out.returncode == 0, out.stdout + out.stderr
         assert out.stdout.splitlines() == [
             f"kiosk check: {config}; sync folder {example.parent.parent / 'assets' / 'demo'}; "

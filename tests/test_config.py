@@ -204,7 +204,7 @@ def test_wrong_type(tmp_path: Path) -> None:
         f"{p}:5:11: error: display.screen: must be a whole number, got 1.5",
         f"{p}:7:13: error: slides.duration: must be a number from 1 to 3600, not a list",
         f"{p}:8:9: error: 'office' is a section, not a value; write its options indented "
-        "below it (name, logo, timezone), e.g. 'office:' then '  name: ...'",
+        "below it (name, logo, timezone, language), e.g. 'office:' then '  name: ...'",
     ]
     assert (cfg.audio_volume, cfg.audio_mute) == (80, False)
 

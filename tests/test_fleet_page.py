@@ -27,11 +27,13 @@ from typing import Any
 import pytest
 from PySide6.QtGui import QImage
 
+from kiosk import i18n
 from kiosk.cli import main as kiosk_main
 from kiosk.core.pagemodel import STATE_WORDS
 from kiosk.fleet.page.site import PageError, generate
 from kiosk.fleet.serve import serve
 from kiosk.fleet.snapshot import take
+from kiosk.i18n import localize
 from tests.chromium import Chromium
 from tests.fleetfixture import EVIL_FILE, EVIL_NAME, Hub, four_offices, many_offices, rest_facts
 
@@ -63,6 +65,13 @@ OUTSIDE_JS = """performance.getEntriesByType('resource').map(e => e.name)
   .filter(n => !n.startsWith(location.protocol === 'file:' ? 'file:' : location.origin))"""
 
 
+@pytest.fixture(autouse=True)
+def vietnamese() -> Iterator[None]:
+    """The page is the province staff's: in Vietnamese, kiosk's default language."""
+    with i18n.language("vi"):
+        yield
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
     chromium = Chromium(tmp_path_factory.mktemp("chromium")).start()
@@ -87,7 +96,7 @@ def _check_overview(browser: Chromium) -> list[dict[str, Any]]:
     assert [c["office"] for c in cards] == list(EXPECTED)
     for c in cards:
         state = EXPECTED[c["office"]]
-        assert (c["state"], c["word"]) == (state, STATE_WORDS[state]), c
+        assert (c["state"], c["word"]) == (state, localize(STATE_WORDS[state])), c
         assert c["colour"] == COLOURS[state] == c["border"], c
     shots = {c["office"]: c["img"] for c in cards}
     assert shots == {"ubnd-tan-an": 320, "ubnd-an-phu": 320, "tt-hcc": 320, "ubnd-phu-my": None}
@@ -206,7 +215,7 @@ def test_kiosk_fleet_serve_in_chromium(hub: Hub, browser: Chromium, tmp_path: Pa
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "kiosk", "fleet", "serve", "--port", "0"),
+            *(sys.executable, "-m", "kiosk", "fleet", "serve", "--port", "0", "--lang", "vi"),
             *("--fleet", str(hub.root), "--syncthing-home", str(tmp_path / "none")),
             *("--out", str(tmp_path / "served")),
         ],
@@ -323,6 +332,7 @@ def test_the_page_with_a_real_hub_syncthing(tmp_path: Path) -> None:
         def kiosk(*args: str) -> tuple[int, str]:
             out = io.StringIO()
             argv = ["fleet", *args, "--fleet", str(fleet), "--syncthing-home", str(hub.home)]
+            argv += ["--lang", "vi"]
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                 code = kiosk_main(argv)
             return code, out.getvalue()

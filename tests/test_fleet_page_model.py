@@ -20,7 +20,13 @@ from kiosk.core.pagemodel import (
     sections,
     slug,
 )
+from kiosk.i18n import localize
 from tests.fleetfixture import ALWAYS, NEVER, WORKDAYS, at, status
+
+
+def vi(text: object) -> str:
+    """The page's words as the page shows them: in Vietnamese (kiosk fleet page's default)."""
+    return localize(text, "vi")
 
 
 def _card(
@@ -33,16 +39,18 @@ def _card(
 
 
 def test_words_for_people() -> None:
-    assert [ago(x) for x in (None, 5, 200, 7500, 3 * 86400)] == [
+    assert [vi(ago(x)) for x in (None, 5, 200, 7500, 3 * 86400)] == [
         "chưa bao giờ",
         "5 giây",
         "3 phút",
         "2 giờ 5 phút",
         "3 ngày",
     ]
-    assert on_screen(None, True) == "Không rõ"
-    assert on_screen({"now": {"state": "idle"}}, True) == "Trang chờ (không có gì phát được)"
-    assert on_screen({"now": {"file": "a.mp4", "title": "Tựa"}}, False) == "Lần cuối: a.mp4 (Tựa)"
+    assert vi(on_screen(None, True)) == "Không rõ"
+    assert vi(on_screen({"now": {"state": "idle"}}, True)) == "Trang chờ (không có gì phát được)"
+    assert vi(on_screen({"now": {"file": "a.mp4", "title": "Tựa"}}, False)) == (
+        "Lần cuối: a.mp4 (Tựa)"
+    )
     assert slug("ubnd-an-phu") == "ubnd-an-phu"
     assert slug("../../etc") == slug("../../etc") and slug("../../etc").startswith("x")
     assert slug("Ấp 1") != slug("Ấp 2")
@@ -64,9 +72,9 @@ def test_offline_first_and_groups_with_a_dark_office_first() -> None:
         (NO_GROUP, ["d-trouble"]),
         ("west", ["a-open", "e-both"]),
     ]
-    assert cards[2].why.startswith("Không có trạng thái mới từ 60 phút trước;")
-    assert cards[3].why == "1 tệp bị gác lại" and cards[3].set_aside == 1
-    assert cards[1].why == "Ngoài giờ làm việc, màn hình tắt hoặc không liên lạc"
+    assert vi(cards[2].why).startswith("Không có trạng thái mới từ 60 phút trước;")
+    assert vi(cards[3].why) == "1 tệp bị gác lại" and cards[3].set_aside == 1
+    assert vi(cards[1].why) == "Ngoài giờ làm việc, màn hình tắt hoặc không liên lạc"
 
 
 def test_completion_is_the_least_complete_tier_and_hours_read_back() -> None:
@@ -78,10 +86,10 @@ def test_completion_is_the_least_complete_tier_and_hours_read_back() -> None:
     }
     assert completion(judge(dataclasses.replace(facts, completion=full), now)) == "62 %"
     unknown = {"10-province": Completion(100.0), "30-office": None}
-    assert completion(judge(dataclasses.replace(facts, completion=unknown), now)) == "Không rõ"
-    week = hours({"hours": WORKDAYS})
-    assert week.days[0] == ("Thứ Hai", "07:30–11:30, 13:30–17:00")
-    assert week.days[5:] == [("Thứ Bảy", "Nghỉ"), ("Chủ Nhật", "Nghỉ")]
+    assert vi(completion(judge(dataclasses.replace(facts, completion=unknown), now))) == "Không rõ"
+    week = [(vi(day), vi(times)) for day, times in hours({"hours": WORKDAYS}).days]
+    assert week[0] == ("Thứ Hai", "07:30–11:30, 13:30–17:00")
+    assert week[5:] == [("Thứ Bảy", "Nghỉ"), ("Chủ Nhật", "Nghỉ")]
     assert not hours({"hours": "nonsense"}).known
 
 

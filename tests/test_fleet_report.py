@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main as kiosk_main
+from kiosk.core.pagemodel import OUTCOME_WORDS
 from kiosk.core.playstats import parse, tally
 from kiosk.fleet.registry import Fleet, Office
+from kiosk.i18n import localize
 from kiosk.state.proofofplay import ProofOfPlay, Record
 from tests.fleetfixture import EVIL_NAME, VN, at
 
@@ -93,7 +95,8 @@ def test_plays_are_counted_per_clip_and_office_day(fleet: Fleet, tmp_path: Path)
     svg = (tmp_path / "charts" / "office-a.svg").read_bytes()
     tree = ET.fromstring(svg)
     texts = [t.text for t in tree.iter("{http://www.w3.org/2000/svg}text")]
-    assert "01/12" in texts and "02/12" in texts and "Trọn vẹn" in texts
+    completed = localize(OUTCOME_WORDS["completed"])  # the legend, in the reader's language
+    assert "01/12" in texts and "02/12" in texts and completed in texts
     assert b"<script>document" not in svg and b"kozea.github.io" not in svg
     assert b'xlink:href="http' not in svg
     index = (tmp_path / "charts" / "index.html").read_text()

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QImage
 
 from kiosk.core.procedure import parse_procedure
 from kiosk.core.procedure_slide import ProcedureSlide
+from kiosk.i18n import localize
 from kiosk.ui.closedslide import CLOSED_TITLE, HOURS_LABEL, REOPENS_LABEL, render_closed
 from kiosk.ui.fonts import BUNDLED_FAMILY, FONT_DIR, FONT_FILES, load_bundled_fonts, missing_glyphs
 from kiosk.ui.qr import QUIET_ZONE, qr_image, qr_matrix
@@ -237,7 +238,8 @@ def test_closed_slide_shows_hours_and_reopening(theme: Theme, tmp_path: Path) ->
         assert colours_in_margin(image, short // 30) == {rgb(theme.background)}
     assert (
         missing_glyphs(
-            f"{CLOSED_TITLE} {HOURS_LABEL.upper()} {REOPENS_LABEL} Thứ Hai - Thứ Sáu Thứ Bảy",
+            " ".join(localize(m, "vi") for m in (CLOSED_TITLE, HOURS_LABEL, REOPENS_LABEL)).upper()
+            + " Thứ Hai - Thứ Sáu Thứ Bảy",
             theme.font_family,
         )
         == set()

@@ -65,7 +65,7 @@ def _default_text(opt: Option) -> str:
 
 
 def _type_line(opt: Option) -> str:
-    what = opt.what()
+    what = str(opt.what())
     if opt.nullable:
         what += f", or null for {opt.null_means}"
     return f"{what[0].upper()}{what[1:]}. Default: {_default_text(opt)}."

@@ -27,6 +27,7 @@ from kiosk.config.schema import (
     Option,
 )
 from kiosk.config.values import check_value
+from kiosk.core.msg import Msg, _, os_reason
 from kiosk.core.problems import Position, Problem
 from kiosk.core.schedule import OfficeHours
 from kiosk.core.schedule_yaml import parse_dates, parse_hours
@@ -117,8 +118,11 @@ def parse_config(
             problems.append(
                 Problem(
                     root.pos,
-                    "the top level must be 'name: value' lines (a mapping), "
-                    f"not {describe(root)}; see config/office.yaml for an example",
+                    _(
+                        "the top level must be 'name: value' lines (a mapping), "
+                        "not {what}; see config/office.yaml for an example",
+                        what=describe(root),
+                    ),
                 )
             )
     return _build(values, problems, path, overrides or {})
@@ -129,22 +133,22 @@ def parse_config(
 
 def _read_problem(path: Path, e: OSError) -> Problem:
     if isinstance(e, FileNotFoundError):
-        msg = f"config file not found; check the path (given by --config or ${ENV_VAR})"
+        msg = _("config file not found; check the path (given by --config or ${env})", env=ENV_VAR)
     elif isinstance(e, IsADirectoryError):
-        msg = "this is a folder; give the path of the config file (e.g. office.yaml) instead"
+        msg = _("this is a folder; give the path of the config file (e.g. office.yaml) instead")
     elif isinstance(e, PermissionError):
-        msg = "cannot read the config file: permission denied; make it readable by this user"
+        msg = _("cannot read the config file: permission denied; make it readable by this user")
     else:
-        msg = f"cannot read the config file: {e.strerror or e}"
+        msg = _("cannot read the config file: {why}", why=os_reason(e))
     return Problem(Position(str(path)), msg)
 
 
-def _suggest(name: str, listing: list[str], extra: list[str] | None = None) -> str:
+def _suggest(name: str, listing: list[str], extra: list[str] | None = None) -> Msg:
     """'did you mean' the closest name (from `listing` + `extra`), else list `listing`."""
     close = difflib.get_close_matches(name, listing + (extra or []), n=1, cutoff=0.6)
     if close:
-        return f"; did you mean {close[0]!r}?"
-    return f"; known names here: {', '.join(sorted(listing))}"
+        return _("; did you mean {name!r}?", name=close[0])
+    return _("; known names here: {names}", names=", ".join(sorted(listing)))
 
 
 def _walk(
@@ -161,8 +165,13 @@ def _walk(
                 problems.append(
                     Problem(
                         vnode.pos,
-                        f"'{name}' is a section, not a value; write its options indented "
-                        f"below it ({', '.join(keys)}), e.g. '{name}:' then '  {keys[0]}: ...'",
+                        _(
+                            "'{name}' is a section, not a value; write its options indented "
+                            "below it ({keys}), e.g. '{name}:' then '  {key}: ...'",
+                            name=name,
+                            keys=", ".join(keys),
+                            key=keys[0],
+                        ),
                     )
                 )
                 continue
@@ -172,7 +181,14 @@ def _walk(
                 if opt is None:
                     in_section = [o.name for o in OPTIONS if o.section == name]
                     problems.append(
-                        Problem(sk.pos, f"unknown option {full!r}" + _suggest(full, in_section))
+                        Problem(
+                            sk.pos,
+                            _(
+                                "unknown option {name!r}{suggestion}",
+                                name=full,
+                                suggestion=_suggest(full, in_section),
+                            ),
+                        )
                     )
                     continue
                 _take(opt, sv, base, values, problems)
@@ -183,15 +199,24 @@ def _walk(
             problems.append(
                 Problem(
                     knode.pos,
-                    f"write {name!r} nested: '{opt.section}:' on one line, "
-                    f"then '  {opt.key}: ...' indented below it",
+                    _(
+                        "write {name!r} nested: '{section}:' on one line, "
+                        "then '  {key}: ...' indented below it",
+                        name=name,
+                        section=opt.section,
+                        key=opt.key,
+                    ),
                 )
             )
         else:
             problems.append(
                 Problem(
                     knode.pos,
-                    f"unknown option {name!r}" + _suggest(name, top_names, list(OPTIONS_BY_NAME)),
+                    _(
+                        "unknown option {name!r}{suggestion}",
+                        name=name,
+                        suggestion=_suggest(name, top_names, list(OPTIONS_BY_NAME)),
+                    ),
                 )
             )
 
@@ -221,36 +246,43 @@ def _take(
         if err is None:
             values[opt.name] = (value, base)
             return
-    problems.append(Problem(node.pos, f"{opt.name}: {err}"))
+    problems.append(Problem(node.pos, _("{option}: {error}", option=opt.name, error=err)))
 
 
-def _quote_hint(n: YScalar) -> str:
+def _quote_hint(n: YScalar) -> Msg:
     if n.tag == TAG_BOOL:
-        reading = f"as {str(n.value).lower()}"
+        reading = _("as {value}", value=str(n.value).lower())
     elif n.tag in (TAG_INT, TAG_FLOAT) and ":" in n.raw:
-        reading = f"as the number {n.value} (base 60, like a clock)"
+        reading = _("as the number {value} (base 60, like a clock)", value=n.value)
     elif n.tag in (TAG_INT, TAG_FLOAT):
-        reading = f"as the number {n.value}"
+        reading = _("as the number {value}", value=n.value)
     else:
-        reading = f"as a {n.kind} ({n.value!r})"
-    return f'YAML reads unquoted {n.raw!r} {reading}, not as text; put it in quotes: "{n.raw}"'
+        reading = _("as a {kind} ({value!r})", kind=n.kind, value=n.value)
+    return _(
+        'YAML reads unquoted {raw!r} {reading}, not as text; put it in quotes: "{raw}"',
+        raw=n.raw,
+        reading=reading,
+    )
 
 
 def _from_yaml(opt: Option, node: YNode) -> tuple[object, str | None]:
     """YAML-level type check: refuses YAML 1.1 surprises with a message that says the fix."""
     if not isinstance(node, YScalar):
-        return None, f"must be {opt.expected()}, not {describe(node)}"
+        return None, _(
+            "must be {expected}, not {what}", expected=opt.expected(), what=describe(node)
+        )
     if node.tag == TAG_NULL:
         if opt.nullable:
             return None, None
         if opt.type == "colour":
-            return None, (
+            return None, _(
                 'needs a colour in quotes, like "#0c2a5c": without quotes YAML takes '
                 "'#' as the start of a comment and sees no value"
             )
-        return None, (
-            f"needs a value ({opt.expected()}); remove the line to use the default "
-            f"({opt.default!r})"
+        return None, _(
+            "needs a value ({expected}); remove the line to use the default ({default!r})",
+            expected=opt.expected(),
+            default=opt.default,
         )
     if opt.type in _TEXT_TYPES:
         if node.tag != TAG_STR:
@@ -260,26 +292,36 @@ def _from_yaml(opt: Option, node: YNode) -> tuple[object, str | None]:
         if node.tag == TAG_BOOL:
             return node.value, None
         if node.tag == TAG_STR and node.raw.strip().lower() in ("true", "false", "yes", "no"):
-            return None, f"must be true or false without quotes, got {node.raw!r} in quotes"
-        return None, f"must be true or false, got {node.raw!r}"
+            return None, _(
+                "must be true or false without quotes, got {raw!r} in quotes", raw=node.raw
+            )
+        return None, _("must be true or false, got {raw!r}", raw=node.raw)
     # int / float
     if node.tag in (TAG_INT, TAG_FLOAT) and ":" in node.raw:
-        return None, (
-            f"YAML reads {node.raw!r} as the number {node.value} (base 60, like a clock); "
-            "write a plain number"
+        return None, _(
+            "YAML reads {raw!r} as the number {value} (base 60, like a clock); "
+            "write a plain number",
+            raw=node.raw,
+            value=node.value,
         )
     if node.tag == TAG_INT and _OCTAL.fullmatch(node.raw):
-        return None, (
-            f"YAML reads {node.raw!r} as the octal number {node.value}; "
-            "write the number without the leading 0"
+        return None, _(
+            "YAML reads {raw!r} as the octal number {value}; "
+            "write the number without the leading 0",
+            raw=node.raw,
+            value=node.value,
         )
     if node.tag == TAG_INT or (node.tag == TAG_FLOAT and opt.type == "float"):
         return node.value, None
     if node.tag == TAG_FLOAT:
-        return None, f"must be a whole number, got {node.raw}"
+        return None, _("must be a whole number, got {raw}", raw=node.raw)
     if node.tag == TAG_STR and node.style in ("'", '"'):
-        return None, f"must be {opt.expected()} without quotes, got {node.raw!r} in quotes"
-    return None, f"must be {opt.expected()}, got {describe(node)}"
+        return None, _(
+            "must be {expected} without quotes, got {raw!r} in quotes",
+            expected=opt.expected(),
+            raw=node.raw,
+        )
+    return None, _("must be {expected}, got {what}", expected=opt.expected(), what=describe(node))
 
 
 def _resolve(value: object, base: Path) -> object:
@@ -305,7 +347,9 @@ def _build(
             raise KeyError(f"unknown config override {key!r}")
         value, err = check_value(opt, raw)
         if err is not None:
-            problems.append(Problem(Position(CLI_SOURCE), f"{opt.name}: {err}"))
+            problems.append(
+                Problem(Position(CLI_SOURCE), _("{option}: {error}", option=opt.name, error=err))
+            )
             continue
         values[opt.name] = (value, cwd)
     final: dict[str, object] = {}

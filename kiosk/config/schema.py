@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from kiosk.core.msg import N_, Msg, _
 from kiosk.core.schedule import DEFAULT_TIMEZONE, OfficeHours
 
 __all__ = [
@@ -78,35 +79,48 @@ class Option:
         """The name inside its section (`volume` for `audio.volume`)."""
         return self.name.rpartition(".")[2]
 
-    def expected(self) -> str:
+    def expected(self) -> Msg:
         """What a value should look like, for 'expected X' messages."""
-        return self.what() + (" (or null)" if self.nullable else "")
+        if self.nullable:
+            return _("{what} (or null)", what=self.what())
+        return self.what()
 
-    def what(self) -> str:
+    def what(self) -> Msg:
         """What a value looks like, bounds included, null aside."""
-        text = {
-            "str": "text",
-            "path": "a file or folder path",
-            "int": "a whole number",
-            "float": "a number",
-            "bool": "true or false",
-            "choice": "one of " + ", ".join(self.choices),
-            "keychord": "a key chord like 'Ctrl+Alt+Shift+Q'",
-            "timezone": f"a time zone name like {DEFAULT_TIMEZONE!r}",
-            "colour": 'a colour like "#0c2a5c" (in quotes)',
-            "hours": "days with opening times",
-            "dates": "a list of dates like 2026-09-02",
-        }[self.type]
+        if self.type == "choice":
+            text = _("one of {choices}", choices=", ".join(self.choices))
+        elif self.type == "timezone":
+            text = _("a time zone name like {zone!r}", zone=DEFAULT_TIMEZONE)
+        else:
+            text = Msg(_WHAT[self.type])
         if self.type in ("int", "float") and self.min is not None and self.max is not None:
-            text += f" from {format_number(self.min)} to {format_number(self.max)}"
-        elif self.type in ("int", "float") and self.min is not None:
-            text += f" >= {format_number(self.min)}"
+            return _(
+                "{what} from {low} to {high}",
+                what=text,
+                low=format_number(self.min),  # as written in the file: a dot, in any language
+                high=format_number(self.max),
+            )
+        if self.type in ("int", "float") and self.min is not None:
+            return _("{what} >= {low}", what=text, low=format_number(self.min))
         return text
 
 
 def format_number(x: float) -> str:
     """2.0 as '2', 0.2 as '0.2': numbers as an admin writes them."""
     return str(int(x)) if float(x).is_integer() else str(x)
+
+
+_WHAT = {
+    "str": N_("text"),
+    "path": N_("a file or folder path"),
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "bool": N_("true or false"),
+    "keychord": N_("a key chord like 'Ctrl+Alt+Shift+Q'"),
+    "colour": N_('a colour like "#0c2a5c" (in quotes)'),
+    "hours": N_("days with opening times"),
+    "dates": N_("a list of dates like 2026-09-02"),
+}
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -131,6 +145,18 @@ OPTIONS: tuple[Option, ...] = (
         "timezone",
         DEFAULT_TIMEZONE,
         "Time zone of the office, used by the clock in the header and by the office hours.",
+    ),
+    Option(
+        "office.language",
+        "choice",
+        None,
+        "Language of what kiosk says to people: `kiosk check`, `kiosk status`, the preview "
+        "sheet, the idle and closed slides. vi (Vietnamese) or en (English). `--lang` on any "
+        "command overrides it for that command. Config keys, commands and flags stay English.",
+        nullable=True,
+        null_means="LANG (or LC_ALL, LC_MESSAGES) when it names vi or en, else vi",
+        choices=("vi", "en"),
+        example="vi",
     ),
     Option(
         "sync.dir",
@@ -382,6 +408,7 @@ class Config:
     office_name: str
     office_logo: Path | None
     office_timezone: str  # a zoneinfo name, e.g. "Asia/Ho_Chi_Minh"
+    office_language: str | None  # vi | en; None: from LANG, else vi (kiosk.i18n.choose)
     sync_dir: Path | None  # None: the caller uses the bundled demo folder
     sync_poll: str  # auto | always | never
     sync_quiet_seconds: float

@@ -26,6 +26,7 @@ from kiosk.controller.hours import ClosedHours, HoursWatch
 from kiosk.controller.now import Counters, NowPlaying, Outcome, Shown, StageView, State
 from kiosk.core import rotation
 from kiosk.core.model import Item, Kind, Playlist
+from kiosk.core.msg import _
 from kiosk.core.rotation import Failure
 from kiosk.core.stall import VideoWatch
 from kiosk.playback.base import Player
@@ -120,7 +121,7 @@ class Controller(QObject):
             self._hours.stop()
         self._reads.stop()
         self._decodes.stop()
-        self._close_shown("skipped", "the player stopped")
+        self._close_shown("skipped", _("the player stopped"))
         self._set_now(None, State.STOPPED)
 
     def invalidate(self) -> None:
@@ -140,7 +141,7 @@ class Controller(QObject):
         if self.now.state in (State.LOADING, State.VIDEO, State.SLIDE):
             log.info("%s was removed or replaced while on screen: moving on", item.rel)
             self._pair.stop_current()
-            self._close_shown("skipped", "the file was removed or replaced")
+            self._close_shown("skipped", _("the file was removed or replaced"))
             self._next()
 
     def upcoming(self) -> Item | None:
@@ -292,7 +293,7 @@ class Controller(QObject):
         self.counters.failed += 1
         now = self._clock.now()
         self.failures[item.path] = rotation.failed(self.failures, item, reason, now)
-        log.warning("skipped %s: %s", item.rel, reason)
+        log.warning(_("skipped {file}: {reason}", file=item.rel, reason=reason))
         self.changed.emit()
 
     def _stop_all(self) -> None:
@@ -307,9 +308,11 @@ class Controller(QObject):
         self._close_shown("completed")
         self._fails_in_a_row = 0
         if self.playlist.items:
-            detail = f"{len(self.failures)} tệp không phát được — xem kiosk status"
+            detail = _("{n} file(s) cannot be played — see kiosk status", n=len(self.failures))
         else:
-            detail = f"Thư mục đồng bộ chưa có tệp phát được ({self.playlist.source})"
+            detail = _(
+                "The sync folder has no playable file yet ({source})", source=self.playlist.source
+            )
         self._stage.show_idle(detail)
         if self.now.state is not State.IDLE:
             log.info("nothing playable: showing the idle slide")
@@ -391,7 +394,7 @@ class Controller(QObject):
     def _go_closed(self, at: datetime) -> None:
         assert self._hours is not None
         self._stop_all()
-        self._close_shown("skipped", "the office closed")
+        self._close_shown("skipped", _("the office closed"))
         if self.now.state is not State.CLOSED:
             log.info("outside office hours: closed")
             self._set_now(None, State.CLOSED)
@@ -429,7 +432,7 @@ class Controller(QObject):
             self._stalled(item, reason)
 
     def _stalled(self, item: Item, reason: str) -> None:
-        log.error("%s: %s; skipping it", item.rel, reason)
+        log.error(_("{file}: {reason}; skipping it", file=item.rel, reason=reason))
         self.counters.stalls += 1
         self._stalls_in_a_row += 1
         self._pair.stop_current()

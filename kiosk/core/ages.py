@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from kiosk.core.msg import Msg, _
 
-def ago(seconds: float) -> str:
+
+def ago(seconds: float) -> Msg:
     seconds = max(0, int(seconds))
     if seconds < 120:
-        return f"{seconds} s"
+        return _("{n} s", n=seconds)
     if seconds < 7200:
-        return f"{seconds // 60} min"
+        return _("{n} min", n=seconds // 60)
     if seconds < 172800:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    return f"{seconds // 86400} days"
+        return _("{h} h {m} min", h=seconds // 3600, m=seconds % 3600 // 60)
+    return _("{n} days", n=seconds // 86400)

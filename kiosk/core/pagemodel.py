@@ -1,9 +1,10 @@
-"""What the province's page shows, in Vietnamese: cards for the overview, an office's details.
+"""What the province's page shows: cards for the overview, an office's details.
 
 Pure: it is handed the judged views (kiosk.core.fleetview), each office's status.json and its
-last plays, and turns them into plain strings and rows that the templates only lay out. The
-words live here, once, so the page, its tests and anyone reading the code agree on them.
-Everything an office sent stays a plain string: escaping is the templates' job.
+last plays, and turns them into messages and rows that the templates only lay out. The words
+live here, once, as messages of kiosk's catalog (Vietnamese by default, kiosk.i18n), so the
+page, its tests and anyone reading the code agree on them. Everything an office sent stays a
+plain string: escaping is the templates' job.
 """
 
 from __future__ import annotations
@@ -18,18 +19,21 @@ from typing import Any
 from kiosk.core import ages
 from kiosk.core.fleetview import OfficeView
 from kiosk.core.hoursjson import hours_from_json
+from kiosk.core.msg import WEEKDAYS as _WEEKDAYS
+from kiosk.core.msg import Msg, _, join
 from kiosk.core.playstats import Play
 
 STATE_WORDS = {
-    "online": "Đang hoạt động",
-    "offline": "Mất liên lạc",
-    "closed": "Ngoài giờ",
-    "problem": "Có sự cố",
+    "online": _("Online"),
+    "offline": _("Offline"),
+    "closed": _("Closed"),
+    "problem": _("Problem"),
 }
 STATE_ORDER = {"offline": 0, "problem": 1, "online": 2, "closed": 3}  # what needs a look first
-OUTCOME_WORDS = {"completed": "Trọn vẹn", "skipped": "Bỏ qua", "failed": "Lỗi"}
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-NO_GROUP = "Không thuộc nhóm nào"
+OUTCOME_WORDS = {"completed": _("Completed"), "skipped": _("Skipped"), "failed": _("Failed")}
+WEEKDAYS = tuple(Msg(d) for d in _WEEKDAYS)
+NO_GROUP = _("In no group")
+UNKNOWN = _("Unknown")
 _SAFE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
 
@@ -39,18 +43,15 @@ def slug(name: str) -> str:
     return name if _SAFE.match(name) else "x" + sha1(name.encode("utf-8")).hexdigest()[:12]
 
 
-_UNITS = {"s": "giây", "min": "phút", "h": "giờ", "days": "ngày"}
-
-
-def ago(seconds: float | None) -> str:
-    """ "5 giây", "3 phút", "2 giờ 10 phút", "4 ngày" (kiosk.core.ages' steps, in Vietnamese)."""
+def ago(seconds: float | None) -> Msg:
+    """ "5 giây", "3 phút", "2 giờ 10 phút", "4 ngày" (kiosk.core.ages' steps)."""
     if seconds is None:
-        return "chưa bao giờ"
-    return " ".join(_UNITS.get(word, word) for word in ages.ago(seconds).split())
+        return _("never")
+    return ages.ago(seconds)
 
 
-def ago_text(seconds: float | None) -> str:
-    return "chưa bao giờ" if seconds is None else f"{ago(seconds)} trước"
+def ago_text(seconds: float | None) -> Msg:
+    return _("never") if seconds is None else _("{ago} ago", ago=ago(seconds))
 
 
 def clock(t: float) -> str:
@@ -58,68 +59,90 @@ def clock(t: float) -> str:
     return datetime.fromtimestamp(t).astimezone().strftime("%H:%M:%S %d/%m/%Y")
 
 
+_SCREEN_STATES = {
+    "idle": _("Idle slide (nothing playable)"),
+    "closed": _("Closed slide, or the display off"),
+    "loading": _("Loading"),
+    "stopped": _("The player has stopped"),
+}
+
+
 def on_screen(status: dict[str, Any] | None, alive: bool) -> str:
     if not status:
-        return "Không rõ"
+        return _("Unknown")
     now = status.get("now") or {}
+    what: str
     if now.get("file"):
         what = str(now["file"]) + (f" ({now['title']})" if now.get("title") else "")
     else:
         state = str(now.get("state") or "")
-        what = {
-            "idle": "Trang chờ (không có gì phát được)",
-            "closed": "Trang ngoài giờ hoặc màn hình tắt",
-            "loading": "Đang tải",
-            "stopped": "Trình phát đã dừng",
-        }.get(state, state or "Không có gì")
-    return what if alive else f"Lần cuối: {what}"
+        what = _SCREEN_STATES.get(state, state or _("Nothing"))
+    return what if alive else _("Last: {what}", what=what)
 
 
-def syncthing_text(view: OfficeView) -> str:
+def syncthing_text(view: OfficeView, *, lower: bool = False) -> Msg:
+    """The hub's Syncthing link to the office; `lower`: as the second half of a sentence."""
     if view.connected is None:
-        return "Không hỏi được Syncthing của hub"
+        return _("cannot ask the hub's Syncthing") if lower else _("Cannot ask the hub's Syncthing")
     if view.connected:
-        return "Đang kết nối với hub"
+        return _("connected to the hub") if lower else _("Connected to the hub")
     if view.last_seen_age_s is not None:
-        return f"Mất kết nối (lần cuối thấy {ago_text(view.last_seen_age_s)})"
-    return "Chưa từng kết nối (kiểm tra địa chỉ hub đã cho khi join)"
+        seen = ago_text(view.last_seen_age_s)
+        if lower:
+            return _("not connected (last seen {ago})", ago=seen)
+        return _("Not connected (last seen {ago})", ago=seen)
+    if lower:
+        return _("never connected (check the hub address given to join)")
+    return _("Never connected (check the hub address given to join)")
 
 
 def reason(view: OfficeView, status: dict[str, Any] | None) -> str:
     """Why the office is in its state, in a few words; "" when all is well."""
     if view.state == "closed":
-        return "Ngoài giờ làm việc" + (
-            ", trình phát vẫn chạy" if view.alive else ", màn hình tắt hoặc không liên lạc"
-        )
+        if view.alive:
+            return _("Outside office hours, the player still runs")
+        return _("Outside office hours, the display off or out of touch")
     if view.state == "offline":
         if status is None:
-            what = "Chưa nhận được trạng thái nào"
+            what = _("No status received yet")
         elif status.get("state") == "stopped":
-            what = f"Trình phát đã dừng {ago_text(view.status_age_s)}"
+            what = _("The player stopped {ago}", ago=ago_text(view.status_age_s))
         else:
-            what = f"Không có trạng thái mới từ {ago_text(view.status_age_s)}"
-        link = syncthing_text(view)
-        return f"{what}; Syncthing: {link[:1].lower()}{link[1:]}"
-    parts = []
+            what = _("No new status since {ago}", ago=ago_text(view.status_age_s))
+        return _("{what}; Syncthing: {link}", what=what, link=syncthing_text(view, lower=True))
+    parts: list[str] = []  # each part twice: as a sentence's start, and after "; "
     if view.set_aside:
-        parts.append(f"{len(view.set_aside)} tệp bị gác lại")
+        n = len(view.set_aside)
+        parts.append(_("{n} file(s) set aside", n=n))
     errors = [p for p in view.problems if ": warning: " not in p]
     if errors:
-        parts.append(f"trình phát báo {len(errors)} lỗi")
+        first = not parts
+        n = len(errors)
+        parts.append(
+            _("The player reports {n} error(s)", n=n)
+            if first
+            else _("the player reports {n} error(s)", n=n)
+        )
     if view.clock_off_s is not None and any("clock" in a for a in view.alerts):
-        side = "chậm" if view.clock_off_s > 0 else "nhanh"
-        parts.append(f"đồng hồ {side} {ago(abs(view.clock_off_s))} so với hub")
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:]
+        off, first = ago(abs(view.clock_off_s)), not parts
+        if view.clock_off_s > 0 and first:
+            parts.append(_("Its clock is {off} behind the hub's", off=off))
+        elif view.clock_off_s > 0:
+            parts.append(_("its clock is {off} behind the hub's", off=off))
+        elif first:
+            parts.append(_("Its clock is {off} ahead of the hub's", off=off))
+        else:
+            parts.append(_("its clock is {off} ahead of the hub's", off=off))
+    return join(parts, "; ") if parts else ""
 
 
 def completion(view: OfficeView) -> str:
     """The least complete tier, which is what holds a screen back."""
     if not view.completion:
-        return "Không rõ"
+        return _("Unknown")
     known = [p for p in view.completion.values() if p is not None]
     if len(known) < len(view.completion):
-        return "Không rõ"
+        return _("Unknown")
     return f"{min(known):.0f} %"
 
 
@@ -215,7 +238,7 @@ def play_rows(plays: Sequence[Play]) -> list[PlayRow]:
                 when,
                 p.file,
                 p.kind,
-                f"{p.duration_s:.0f} giây",
+                _("{seconds:.0f} s", seconds=p.duration_s),
                 p.outcome,
                 OUTCOME_WORDS.get(p.outcome, p.outcome),
                 p.reason,
@@ -241,9 +264,12 @@ def hours(status: dict[str, Any] | None) -> Hours:
     if h is None:
         return Hours("", [], [], False)
     if h.always_open:
-        return Hours(h.timezone, [("Mọi ngày", "Luôn mở")], [], True)
-    days = [
-        (WEEKDAYS[i], ", ".join(f"{_hhmm(w.start)}–{_hhmm(w.end)}" for w in day) or "Nghỉ")
+        return Hours(h.timezone, [(_("Every day"), _("Always open"))], [], True)
+    days: list[tuple[str, str]] = [
+        (
+            WEEKDAYS[i],
+            ", ".join(f"{_hhmm(w.start)}–{_hhmm(w.end)}" for w in day) or _("Closed all day"),
+        )
         for i, day in enumerate(h.week)
     ]
     holidays = [d.strftime("%d/%m/%Y") for d in sorted(h.holidays)]

@@ -24,6 +24,7 @@ from kiosk.core.model import (
     Transition,
     kind_of,
 )
+from kiosk.core.msg import _
 from kiosk.core.natural import nfc
 from kiosk.core.problems import Position, Problem
 from kiosk.core.schedule import DEFAULT_TIMEZONE, ItemSchedule
@@ -32,11 +33,11 @@ from kiosk.core.yamlpos import YMap, YNode, YScalar, YSeq, describe, number_in, 
 
 MIN_DURATION = 1.0
 MAX_DURATION = 3600.0
-DEFAULT_SOURCE = "<whole sync folder>"
-_PLAYLIST_KEYS = ("items", "transition", "fade_seconds")
+DEFAULT_SOURCE = _("<whole sync folder>")
+PLAYLIST_KEYS = ("items", "transition", "fade_seconds")
 DEFAULT_FADE_S = 0.5
 MIN_FADE_S, MAX_FADE_S = 0.1, 3.0
-_ITEM_KEYS = ("file", "folder", "duration", "title", *SCHEDULE_KEYS)
+ITEM_KEYS = ("file", "folder", "duration", "title", *SCHEDULE_KEYS)
 
 
 @dataclass(frozen=True)
@@ -81,31 +82,38 @@ def parse_playlist(data: bytes, path: str, timezone: str = DEFAULT_TIMEZONE) -> 
     if node is None:
         if not problems:
             problems.append(
-                Problem(Position(path, 1, 1), "the playlist is empty; add an `items:` list")
+                Problem(Position(path, 1, 1), _("the playlist is empty; add an `items:` list"))
             )
         return PlaylistSpec(path, (), tuple(problems))
     items: YNode = node
     transition = Transition()
     if isinstance(node, YMap):
-        for key, _ in node:
-            if key.raw not in _PLAYLIST_KEYS:
+        for key, _v in node:
+            if key.raw not in PLAYLIST_KEYS:
                 problems.append(
                     Problem(
                         key.pos,
-                        f"unknown key {key.raw!r}; a playlist has {', '.join(_PLAYLIST_KEYS)}",
+                        _(
+                            "unknown key {key!r}; a playlist has {keys}",
+                            key=key.raw,
+                            keys=", ".join(PLAYLIST_KEYS),
+                        ),
                     )
                 )
         transition = _transition(node, problems)
         listed = node.get("items")
         if listed is None:
-            problems.append(Problem(node.pos, "missing `items:` (the list of files to play)"))
+            problems.append(Problem(node.pos, _("missing `items:` (the list of files to play)")))
             return PlaylistSpec(path, (), tuple(problems))
         items = listed
     if not isinstance(items, YSeq):
         problems.append(
             Problem(
                 items.pos,
-                f"expected a list of items (lines starting with '- '), got {describe(items)}",
+                _(
+                    "expected a list of items (lines starting with '- '), got {what}",
+                    what=describe(items),
+                ),
             )
         )
         return PlaylistSpec(path, (), tuple(problems))
@@ -126,7 +134,9 @@ def _transition(node: YMap, problems: list[Problem]) -> Transition:
         text = kind.text() if isinstance(kind, YScalar) else None
         if text not in ("cut", "fade"):
             problems.append(
-                Problem(kind.pos, f"`transition:` is `cut` or `fade`, got {describe(kind)}")
+                Problem(
+                    kind.pos, _("`transition:` is `cut` or `fade`, got {what}", what=describe(kind))
+                )
             )
         elif text == "fade":
             fade = DEFAULT_FADE_S
@@ -136,8 +146,12 @@ def _transition(node: YMap, problems: list[Problem]) -> Transition:
             problems.append(
                 Problem(
                     seconds.pos,
-                    f"`fade_seconds:` must be a number from {MIN_FADE_S:g} to {MAX_FADE_S:g}, "
-                    f"got {describe(seconds)}",
+                    _(
+                        "`fade_seconds:` must be a number from {low} to {high}, got {what}",
+                        low=f"{MIN_FADE_S:g}",  # as written in the file: a dot, in any language
+                        high=f"{MAX_FADE_S:g}",
+                        what=describe(seconds),
+                    ),
                 )
             )
         elif fade:
@@ -149,19 +163,31 @@ def _entry(node: YNode, problems: list[Problem], timezone: str) -> Entry | None:
     if isinstance(node, YScalar):
         text = node.text()
         if not text:
-            problems.append(Problem(node.pos, f"expected a file name, got {describe(node)}"))
+            problems.append(
+                Problem(node.pos, _("expected a file name, got {what}", what=describe(node)))
+            )
             return None
         return Entry(node.pos, file=text)
     if not isinstance(node, YMap):
         problems.append(
-            Problem(node.pos, f"expected `file: NAME` or `folder: NAME`, got {describe(node)}")
+            Problem(
+                node.pos,
+                _("expected `file: NAME` or `folder: NAME`, got {what}", what=describe(node)),
+            )
         )
         return None
     ok = True
-    for key, _ in node:
-        if key.raw not in _ITEM_KEYS:
+    for key, _v in node:
+        if key.raw not in ITEM_KEYS:
             problems.append(
-                Problem(key.pos, f"unknown key {key.raw!r}; an item takes {', '.join(_ITEM_KEYS)}")
+                Problem(
+                    key.pos,
+                    _(
+                        "unknown key {key!r}; an item takes {keys}",
+                        key=key.raw,
+                        keys=", ".join(ITEM_KEYS),
+                    ),
+                )
             )
             ok = False
     file = _text(node, "file", problems)
@@ -172,9 +198,9 @@ def _entry(node: YNode, problems: list[Problem], timezone: str) -> Entry | None:
     problems.extend(more)
     if (file is None) == (folder is None):
         if node.get("file") is None and node.get("folder") is None:
-            problems.append(Problem(node.pos, "an item needs `file:` or `folder:`"))
+            problems.append(Problem(node.pos, _("an item needs `file:` or `folder:`")))
         elif file is not None:
-            problems.append(Problem(node.pos, "an item has `file:` or `folder:`, not both"))
+            problems.append(Problem(node.pos, _("an item has `file:` or `folder:`, not both")))
         return None
     if not ok:
         return None
@@ -190,7 +216,14 @@ def _text(node: YMap, key: str, problems: list[Problem]) -> str | None:
     if isinstance(value, YScalar) and value.text():
         return value.text()
     problems.append(
-        Problem(value.pos, f"`{key}:` must be text (put it in quotes), got {describe(value)}")
+        Problem(
+            value.pos,
+            _(
+                "`{key}:` must be text (put it in quotes), got {what}",
+                key=key,
+                what=describe(value),
+            ),
+        )
     )
     return None
 
@@ -206,8 +239,12 @@ def parse_duration(node: YMap, problems: list[Problem]) -> float | None:
     problems.append(
         Problem(
             value.pos,
-            f"`duration:` must be a number of seconds from {MIN_DURATION:g} to "
-            f"{MAX_DURATION:g}, got {describe(value)}",
+            _(
+                "`duration:` must be a number of seconds from {low} to {high}, got {what}",
+                low=f"{MIN_DURATION:g}",  # as written in the file: a dot, in any language
+                high=f"{MAX_DURATION:g}",
+                what=describe(value),
+            ),
         )
     )
     return None
@@ -238,19 +275,28 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
     """Items to play, in order; every entry that cannot be played becomes a Problem."""
     problems = list(spec.problems)
     items: list[Item] = []
-    outside = (
-        "is outside the sync folder ({root}); copy the file into the sync folder "
-        "and name it relative to it"
-    )
     for entry in spec.entries:
         name = entry.file if entry.file is not None else entry.folder or "."
         rel = confine(name, library.root)
         if rel is None:
-            problems.append(Problem(entry.pos, f"{name!r} " + outside.format(root=library.root)))
+            problems.append(
+                Problem(
+                    entry.pos,
+                    _(
+                        "{name!r} is outside the sync folder ({root}); copy the file into the "
+                        "sync folder and name it relative to it",
+                        name=name,
+                        root=library.root,
+                    ),
+                )
+            )
             continue
         if rel in library.escaped or any(rel.startswith(e + "/") for e in library.escaped):
             problems.append(
-                Problem(entry.pos, f"{name!r} is a link pointing outside the sync folder; refused")
+                Problem(
+                    entry.pos,
+                    _("{name!r} is a link pointing outside the sync folder; refused", name=name),
+                )
             )
             continue
         if entry.folder is not None:
@@ -258,7 +304,11 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
                 problems.append(
                     Problem(
                         entry.pos,
-                        f"folder {name!r} has no playable file in the sync folder ({library.root})",
+                        _(
+                            "folder {name!r} has no playable file in the sync folder ({root})",
+                            name=name,
+                            root=library.root,
+                        ),
                         "warning",
                     )
                 )
@@ -288,8 +338,13 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
             problems.append(
                 Problem(
                     entry.pos,
-                    f"{name!r} is not a file type the player shows (videos: "
-                    f"{_exts(VIDEO_EXTENSIONS)}; slides: {_exts(IMAGE_EXTENSIONS)})",
+                    _(
+                        "{name!r} is not a file type the player shows (videos: {videos}; "
+                        "slides: {slides})",
+                        name=name,
+                        videos=_exts(VIDEO_EXTENSIONS),
+                        slides=_exts(IMAGE_EXTENSIONS),
+                    ),
                 )
             )
             continue
@@ -300,7 +355,9 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
         if kind is Kind.VIDEO and entry.duration is not None:
             problems.append(
                 Problem(
-                    entry.pos, "`duration:` is ignored for videos: they play to the end", "warning"
+                    entry.pos,
+                    _("`duration:` is ignored for videos: they play to the end"),
+                    "warning",
                 )
             )
         items.append(
@@ -334,17 +391,31 @@ def _explicit_files(spec: PlaylistSpec, library: Library) -> set[str]:
 def _not_found(pos: Position, name: str, rel: str, library: Library) -> Problem:
     rejected = library.rejection(rel)
     if rejected is not None:
-        return Problem(pos, f"{name!r} cannot be played: {rejected}; it is skipped until fixed")
+        return Problem(
+            pos,
+            _(
+                "{name!r} cannot be played: {reason}; it is skipped until fixed",
+                name=name,
+                reason=rejected,
+            ),
+        )
     if nfc(rel) in library.pending:
         return Problem(
             pos,
-            f"{name!r} is still arriving (copying or being checked); it plays once complete",
+            _(
+                "{name!r} is still arriving (copying or being checked); it plays once complete",
+                name=name,
+            ),
             "warning",
         )
     return Problem(
         pos,
-        f"{name!r} is not in the sync folder ({library.root}); check the name, "
-        "or wait until it has finished copying",
+        _(
+            "{name!r} is not in the sync folder ({root}); check the name, "
+            "or wait until it has finished copying",
+            name=name,
+            root=library.root,
+        ),
     )
 
 

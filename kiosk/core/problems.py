@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.core.msg import Msg, _
+
 
 @dataclass(frozen=True)
 class Position:
@@ -35,3 +37,9 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.severity}: {self.message}"
+
+    def as_msg(self) -> Msg:
+        """The whole line as a message, for the reader's language (kiosk.i18n.localize)."""
+        if self.severity == "warning":
+            return _("{where}: warning: {message}", where=str(self.where), message=self.message)
+        return _("{where}: error: {message}", where=str(self.where), message=self.message)

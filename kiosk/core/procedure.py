@@ -42,6 +42,7 @@ from __future__ import annotations
 import re
 
 from kiosk.core.model import extension
+from kiosk.core.msg import _
 from kiosk.core.problems import Position, Problem
 from kiosk.core.procedure_slide import ProcedureSlide, build_slide
 from kiosk.core.yamlpos import YMap, YNode, decode, describe, parse
@@ -78,12 +79,15 @@ def parse_procedure_yaml(data: bytes, path: str) -> tuple[ProcedureSlide | None,
     if node is None:
         if not more:
             problems.append(
-                Problem(Position(path, 1, 1), "the slide is empty; write `title:` and `steps:`")
+                Problem(Position(path, 1, 1), _("the slide is empty; write `title:` and `steps:`"))
             )
         return None, problems
     if not isinstance(node, YMap):
         problems.append(
-            Problem(node.pos, f"a slide is `title:`, `steps:` ... lines, not {describe(node)}")
+            Problem(
+                node.pos,
+                _("a slide is `title:`, `steps:` ... lines, not {what}", what=describe(node)),
+            )
         )
         return None, problems
     return build_slide(node, path, problems, None, (), ())
@@ -123,8 +127,10 @@ def parse_procedure_markdown(data: bytes, path: str) -> tuple[ProcedureSlide | N
             problems.append(
                 Problem(
                     Position(path, 1, 1),
-                    "the front matter that starts here has no closing '---' line; add one "
-                    "after the last `key: value` line",
+                    _(
+                        "the front matter that starts here has no closing '---' line; add one "
+                        "after the last `key: value` line"
+                    ),
                 )
             )
             return None, problems
@@ -136,18 +142,32 @@ def parse_procedure_markdown(data: bytes, path: str) -> tuple[ProcedureSlide | N
         body_start = end + 1
     if node is not None and not isinstance(node, YMap):
         problems.append(
-            Problem(node.pos, f"the front matter must be `key: value` lines, not {describe(node)}")
+            Problem(
+                node.pos,
+                _("the front matter must be `key: value` lines, not {what}", what=describe(node)),
+            )
         )
         node = None
     front = node if isinstance(node, YMap) else YMap([], Position(path, 1, 1))
-    for key, _ in front:
-        if key.raw in ("steps", "notes"):
+    for key, _v in front:
+        if key.raw == "steps":
             problems.append(
                 Problem(
                     key.pos,
-                    f"write the {key.raw} in the text below the front matter "
-                    f"({'`1. ...` lines' if key.raw == 'steps' else '`- ...` lines'}), "
-                    "not here",
+                    _(
+                        "write the steps in the text below the front matter "
+                        "(`1. ...` lines), not here"
+                    ),
+                )
+            )
+        elif key.raw == "notes":
+            problems.append(
+                Problem(
+                    key.pos,
+                    _(
+                        "write the notes in the text below the front matter "
+                        "(`- ...` lines), not here"
+                    ),
                 )
             )
     title: tuple[str, Position] | None = None
@@ -170,8 +190,11 @@ def parse_procedure_markdown(data: bytes, path: str) -> tuple[ProcedureSlide | N
                 problems.append(
                     Problem(
                         pos,
-                        f"a second title (the first is at line {title[1].line}); "
-                        "a slide has one `# Title` line",
+                        _(
+                            "a second title (the first is at line {line}); "
+                            "a slide has one `# Title` line",
+                            line=title[1].line,
+                        ),
                     )
                 )
             else:
@@ -182,8 +205,10 @@ def parse_procedure_markdown(data: bytes, path: str) -> tuple[ProcedureSlide | N
             problems.append(
                 Problem(
                     pos,
-                    "sub-headings (##) are not shown; use `1. ` lines for steps and "
-                    "`- ` lines for notes",
+                    _(
+                        "sub-headings (##) are not shown; use `1. ` lines for steps and "
+                        "`- ` lines for notes"
+                    ),
                     "warning",
                 )
             )
@@ -207,8 +232,10 @@ def parse_procedure_markdown(data: bytes, path: str) -> tuple[ProcedureSlide | N
         problems.append(
             Problem(
                 pos,
-                "this text is not shown: start it with `1. ` for a step or `- ` for "
-                "a note (or `# ` for the title)",
+                _(
+                    "this text is not shown: start it with `1. ` for a step or `- ` for "
+                    "a note (or `# ` for the title)"
+                ),
                 "warning",
             )
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from kiosk.core.model import IMAGE_EXTENSIONS, extension
+from kiosk.core.msg import _
 from kiosk.core.playlist import parse_duration
 from kiosk.core.problems import Position, Problem
 from kiosk.core.schedule import ItemSchedule
@@ -69,17 +70,23 @@ def build_slide(
     None when the title or the steps are missing or bad (nothing sensible to show); other
     mistakes are reported and the field left out. Schedule keys are read here too.
     """
-    for key, _ in node:
+    for key, _v in node:
         if key.raw not in SLIDE_KEYS:
             problems.append(
                 Problem(
                     key.pos,
-                    f"unknown key {key.raw!r}; a slide takes {', '.join(SLIDE_KEYS)}",
+                    _(
+                        "unknown key {key!r}; a slide takes {keys}",
+                        key=key.raw,
+                        keys=", ".join(SLIDE_KEYS),
+                    ),
                 )
             )
     kind = node.get("kind")
     if kind is not None and not (isinstance(kind, YScalar) and kind.raw.strip() == "procedure"):
-        problems.append(Problem(kind.pos, f"`kind:` can only be procedure, got {describe(kind)}"))
+        problems.append(
+            Problem(kind.pos, _("`kind:` can only be procedure, got {what}", what=describe(kind)))
+        )
     ok = True
     title_node = node.get("title")
     title = _one_text(title_node, "title", problems) if title_node is not None else None
@@ -92,31 +99,29 @@ def build_slide(
         problems.append(
             Problem(
                 md_title[1],
-                "the title is also given in the front matter, which wins; remove one of them",
+                _("the title is also given in the front matter, which wins; remove one of them"),
                 "warning",
             )
         )
     if title is None and ok:
-        where = "a `# Title` line" if markdown else "`title: ...`"
-        problems.append(
-            Problem(
-                node.pos if not markdown else Position(path, 1, 1),
-                f"the slide has no title; add {where}",
-            )
-        )
+        if markdown:
+            no_title = _("the slide has no title; add a `# Title` line")
+        else:
+            no_title = _("the slide has no title; add `title: ...`")
+        problems.append(Problem(node.pos if not markdown else Position(path, 1, 1), no_title))
         ok = False
 
     if markdown:
-        steps = tuple(t for t, _ in md_steps if t)
-        notes = tuple(t for t, _ in md_notes if t)
+        steps = tuple(t for t, _p in md_steps if t)
+        notes = tuple(t for t, _p in md_notes if t)
         for t, p in (*md_steps, *md_notes):
             if not t:
-                problems.append(Problem(p, "an empty step or note; write its text or remove it"))
+                problems.append(Problem(p, _("an empty step or note; write its text or remove it")))
         if not steps:
             problems.append(
                 Problem(
                     Position(path, 1, 1),
-                    "the slide has no steps; add numbered lines like `1. Nộp hồ sơ`",
+                    _("the slide has no steps; add numbered lines like `1. Nộp hồ sơ`"),
                 )
             )
             ok = False
@@ -127,14 +132,14 @@ def build_slide(
             problems.append(
                 Problem(
                     node.pos,
-                    "the slide has no `steps:`; add a list of steps (lines starting with '- ')",
+                    _("the slide has no `steps:`; add a list of steps (lines starting with '- ')"),
                 )
             )
             ok = False
         elif steps_list is None:
             ok = False
         elif not steps_list:
-            problems.append(Problem(steps_node.pos, "`steps:` is empty; add at least one step"))
+            problems.append(Problem(steps_node.pos, _("`steps:` is empty; add at least one step")))
             ok = False
         steps = tuple(steps_list or ())
         notes_node = node.get("notes")
@@ -152,7 +157,7 @@ def build_slide(
         problems.append(
             Problem(
                 label_node.pos,
-                "`qr_label:` without `qr:`; add the link or remove the label",
+                _("`qr_label:` without `qr:`; add the link or remove the label"),
                 "warning",
             )
         )
@@ -201,7 +206,9 @@ def _scalar_text(node: YNode) -> str | None:
 def _one_text(node: YNode, key: str, problems: list[Problem]) -> str | None:
     text = _scalar_text(node) if isinstance(node, YScalar) else None
     if text is None:
-        problems.append(Problem(node.pos, f"`{key}:` must be text, got {describe(node)}"))
+        problems.append(
+            Problem(node.pos, _("`{key}:` must be text, got {what}", key=key, what=describe(node)))
+        )
     return text
 
 
@@ -223,8 +230,11 @@ def _text_list(node: YNode | None, key: str, problems: list[Problem]) -> list[st
         problems.append(
             Problem(
                 node.pos,
-                f"`{key}:` must be a list of texts (lines starting with '- '), "
-                f"got {describe(node)}",
+                _(
+                    "`{key}:` must be a list of texts (lines starting with '- '), got {what}",
+                    key=key,
+                    what=describe(node),
+                ),
             )
         )
         return None
@@ -232,11 +242,15 @@ def _text_list(node: YNode | None, key: str, problems: list[Problem]) -> list[st
     for item in node:
         text = _scalar_text(item)
         if text is None:
-            what = "an empty line" if isinstance(item, YScalar) else describe(item)
+            what = _("an empty line") if isinstance(item, YScalar) else describe(item)
             problems.append(
                 Problem(
                     item.pos,
-                    f"each of `{key}:` must be one text, got {what}; put the text in quotes",
+                    _(
+                        "each of `{key}:` must be one text, got {what}; put the text in quotes",
+                        key=key,
+                        what=what,
+                    ),
                 )
             )
             continue
@@ -250,29 +264,40 @@ def _url(node: YMap, problems: list[Problem]) -> str | None:
         return None
     text = value.raw.strip() if isinstance(value, YScalar) else None
     if not text:
-        problems.append(Problem(value.pos, f"`qr:` must be a web link, got {describe(value)}"))
+        problems.append(
+            Problem(value.pos, _("`qr:` must be a web link, got {what}", what=describe(value)))
+        )
         return None
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in text:
         problems.append(
             Problem(
                 value.pos,
-                f"`qr:` must be a web link starting with https:// (or http://), got {text!r}",
+                _(
+                    "`qr:` must be a web link starting with https:// (or http://), got {text!r}",
+                    text=text,
+                ),
             )
         )
         return None
     host = parts.hostname or ""
     if "." not in host and host != "localhost":
         problems.append(
-            Problem(value.pos, f"`qr:` link {text!r} has no proper host name; check the address")
+            Problem(
+                value.pos,
+                _("`qr:` link {text!r} has no proper host name; check the address", text=text),
+            )
         )
         return None
     if len(text) > LONG_URL:
         problems.append(
             Problem(
                 value.pos,
-                f"the link is long ({len(text)} characters): its QR code gets dense and harder "
-                "to scan from afar; use a shorter link",
+                _(
+                    "the link is long ({n} characters): its QR code gets dense and harder "
+                    "to scan from afar; use a shorter link",
+                    n=len(text),
+                ),
                 "warning",
             )
         )
@@ -285,7 +310,9 @@ def _image(node: YMap, problems: list[Problem]) -> str | None:
         return None
     text = value.text() if isinstance(value, YScalar) else None
     if not text or not text.strip():
-        problems.append(Problem(value.pos, f"`image:` must be a file name, got {describe(value)}"))
+        problems.append(
+            Problem(value.pos, _("`image:` must be a file name, got {what}", what=describe(value)))
+        )
         return None
     name = text.strip().replace("\\", "/")
     clean = posixpath.normpath(name)
@@ -293,8 +320,11 @@ def _image(node: YMap, problems: list[Problem]) -> str | None:
         problems.append(
             Problem(
                 value.pos,
-                f"`image:` {text!r} must be inside the sync folder, relative to this slide "
-                "(e.g. 'hinh/so-do.png')",
+                _(
+                    "`image:` {text!r} must be inside the sync folder, relative to this slide "
+                    "(e.g. 'hinh/so-do.png')",
+                    text=text,
+                ),
             )
         )
         return None
@@ -302,8 +332,11 @@ def _image(node: YMap, problems: list[Problem]) -> str | None:
         problems.append(
             Problem(
                 value.pos,
-                f"`image:` {text!r} is not an image the player shows "
-                f"({' '.join(sorted(e.lstrip('.') for e in IMAGE_EXTENSIONS))})",
+                _(
+                    "`image:` {text!r} is not an image the player shows ({types})",
+                    text=text,
+                    types=" ".join(sorted(e.lstrip(".") for e in IMAGE_EXTENSIONS)),
+                ),
             )
         )
         return None

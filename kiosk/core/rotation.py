@@ -16,7 +16,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from kiosk.core.model import Item, Playlist
-from kiosk.core.schedule import ItemSchedule, OfficeHours
+from kiosk.core.msg import _
+from kiosk.core.schedule import ItemSchedule, OfficeHours, weekdays_text
 
 # A file that failed is set aside until it changes, or until this long has passed.
 RETRY_FAILED_AFTER_S = 600.0
@@ -76,22 +77,25 @@ def inactive_reason(schedule: ItemSchedule | None, at: datetime) -> str | None:
         return None
     day = _local_day(at, schedule.timezone)
     if schedule.valid_until is not None and day > schedule.valid_until:
-        return f"valid until {schedule.valid_until.isoformat()}"
+        return _("valid until {date:%Y-%m-%d}", date=schedule.valid_until)
     if schedule.valid_from is not None and day < schedule.valid_from:
-        return f"valid from {schedule.valid_from.isoformat()}"
-    parts = []
+        return _("valid from {date:%Y-%m-%d}", date=schedule.valid_from)
+    times = ", ".join(str(w) for w in schedule.times)
+    if schedule.weekdays is not None and schedule.times:
+        days = weekdays_text(schedule.weekdays)
+        return _("shown only on {days} at {times}", days=days, times=times)
     if schedule.weekdays is not None:
-        parts.append("on " + " ".join(WEEKDAY_NAMES[d] for d in sorted(schedule.weekdays)))
+        return _("shown only on {days}", days=weekdays_text(schedule.weekdays))
     if schedule.times:
-        parts.append("at " + ", ".join(str(w) for w in schedule.times))
-    return "shown only " + " ".join(parts) if parts else "outside its schedule"
+        return _("shown only at {times}", times=times)
+    return _("outside its schedule")
 
 
 def skip_reason(item: Item, at: datetime, failures: Failures) -> str | None:
     """None if `item` plays at `at`, else why not: set aside after failing, or its schedule."""
     failure = failures.get(item.path)
     if failure is not None and failure.holds(item, at.timestamp()):
-        return f"cannot be played: {failure.reason}"
+        return _("cannot be played: {reason}", reason=failure.reason)
     return inactive_reason(item.schedule, at)
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from kiosk.core.msg import N_, Msg, _, join
 from kiosk.core.problems import Position
 
 __all__ = [
@@ -43,6 +44,14 @@ DAY_NAMES_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu"
 DAY_SHORT = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
 _HORIZON_DAYS = 370  # next_change looks this far ahead; beyond it nothing changes (None)
+
+
+WEEKDAY_WORDS = (N_("mon"), N_("tue"), N_("wed"), N_("thu"), N_("fri"), N_("sat"), N_("sun"))
+
+
+def weekdays_text(days: Iterable[int]) -> Msg:
+    """'mon wed' (as the YAML writes them; 'T2 T4' in Vietnamese)."""
+    return join((Msg(WEEKDAY_WORDS[d]) for d in sorted(days)), " ")
 
 
 def _zone(name: str) -> tzinfo:
@@ -293,15 +302,15 @@ class ItemSchedule:
             extra,
         )
 
-    def describe(self) -> str:
+    def describe(self) -> Msg:
         """One short line for the preview sheet and `kiosk check --at`."""
-        parts = []
+        parts: list[str] = []
         if self.valid_from is not None or self.valid_until is not None:
             a = self.valid_from.strftime("%d/%m/%Y") if self.valid_from else "…"
             b = self.valid_until.strftime("%d/%m/%Y") if self.valid_until else "…"
             parts.append(f"{a} → {b}")
         if self.weekdays is not None:
-            parts.append(" ".join(DAY_SHORT[d] for d in sorted(self.weekdays)))
+            parts.append(weekdays_text(self.weekdays))
         if self.times:
             parts.append(", ".join(str(w) for w in self.times))
-        return "; ".join(parts) or "always"
+        return join(parts, "; ") if parts else _("always")

@@ -21,6 +21,7 @@ import unicodedata
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.core.msg import Msg, _
 from kiosk.core.problems import Position, Problem
 from kiosk.core.schedule import DEFAULT_TIMEZONE, MINUTES_PER_DAY, TimeWindow
 from kiosk.core.yamlpos import TAG_TIMESTAMP, YMap, YNode, YScalar, YSeq, describe
@@ -55,7 +56,7 @@ _ENGLISH = {
     )
     for name in names
 }
-DAY_HELP = "write mon..sun, thứ 2..chủ nhật or t2..cn (ranges like mon-fri or t2-t6 work too)"
+DAY_HELP = _("write mon..sun, thứ 2..chủ nhật or t2..cn (ranges like mon-fri or t2-t6 work too)")
 
 
 def _day(word: str) -> int | None:
@@ -74,7 +75,7 @@ def _day(word: str) -> int | None:
     return None
 
 
-def day_set(text: str) -> tuple[set[int] | None, str | None]:
+def day_set(text: str) -> tuple[set[int] | None, Msg | None]:
     """'mon-fri, sat' → {0..5}; on error (None, what is wrong)."""
     days: set[int] = set()
     for part in text.split(","):
@@ -95,9 +96,9 @@ def day_set(text: str) -> tuple[set[int] | None, str | None]:
                     i = (i + 1) % 7
                     days.add(i)
                 continue
-        return None, f"unknown weekday {part!r}; {DAY_HELP}"
+        return None, _("unknown weekday {day!r}; {help}", day=part, help=DAY_HELP)
     if not days:
-        return None, f"no weekday given; {DAY_HELP}"
+        return None, _("no weekday given; {help}", help=DAY_HELP)
     return days, None
 
 
@@ -118,33 +119,50 @@ def _minutes(text: str, *, end: bool) -> int | None:
     return h * 60 + mi
 
 
-WINDOW_HELP = 'write a time window as "HH:MM-HH:MM" in quotes, e.g. "07:30-11:30"'
+WINDOW_HELP = _('write a time window as "HH:MM-HH:MM" in quotes, e.g. "07:30-11:30"')
 
 
 def _window(node: YNode, problems: list[Problem]) -> TimeWindow | None:
     """'07:30-11:30' (or a mapping `{from: "07:30", to: "11:30"}`) → TimeWindow."""
     if isinstance(node, YMap):
         a, b = node.get("from"), node.get("to")
-        extra = [k.raw for k, _ in node if k.raw not in ("from", "to")]
+        extra = [k.raw for k, _v in node if k.raw not in ("from", "to")]
         if extra or not isinstance(a, YScalar) or not isinstance(b, YScalar):
-            problems.append(Problem(node.pos, f"expected `from:` and `to:` times; {WINDOW_HELP}"))
+            problems.append(
+                Problem(node.pos, _("expected `from:` and `to:` times; {help}", help=WINDOW_HELP))
+            )
             return None
         ta, tb = _time_text(a), _time_text(b)
         if ta is None or tb is None:
             bad = a if ta is None else b
             problems.append(
-                Problem(bad.pos, f"expected a time, got {describe(bad)}; {WINDOW_HELP}")
+                Problem(
+                    bad.pos,
+                    _("expected a time, got {what}; {help}", what=describe(bad), help=WINDOW_HELP),
+                )
             )
             return None
         return _window_from(ta, tb, node.pos, problems)
     if not isinstance(node, YScalar) or not node.is_str:
         problems.append(
-            Problem(node.pos, f"expected a time window, got {describe(node)}; {WINDOW_HELP}")
+            Problem(
+                node.pos,
+                _(
+                    "expected a time window, got {what}; {help}",
+                    what=describe(node),
+                    help=WINDOW_HELP,
+                ),
+            )
         )
         return None
     ends = _WINDOW_SPLIT.split(node.raw.strip())
     if len(ends) != 2:
-        problems.append(Problem(node.pos, f"{node.raw!r} is not a time window; {WINDOW_HELP}"))
+        problems.append(
+            Problem(
+                node.pos,
+                _("{text!r} is not a time window; {help}", text=node.raw, help=WINDOW_HELP),
+            )
+        )
         return None
     return _window_from(ends[0], ends[1], node.pos, problems)
 
@@ -156,7 +174,11 @@ def _window_from(a: str, b: str, pos: Position, problems: list[Problem]) -> Time
         problems.append(
             Problem(
                 pos,
-                f"{bad!r} is not a time of day (00:00 to 23:59, or 24:00 as an end); {WINDOW_HELP}",
+                _(
+                    "{text!r} is not a time of day (00:00 to 23:59, or 24:00 as an end); {help}",
+                    text=bad,
+                    help=WINDOW_HELP,
+                ),
             )
         )
         return None
@@ -165,8 +187,12 @@ def _window_from(a: str, b: str, pos: Position, problems: list[Problem]) -> Time
         problems.append(
             Problem(
                 pos,
-                f"the window {a}-{b} is empty (it starts when it ends); "
-                'for the whole day write "00:00-24:00"',
+                _(
+                    "the window {start}-{end} is empty (it starts when it ends); "
+                    'for the whole day write "00:00-24:00"',
+                    start=a,
+                    end=b,
+                ),
             )
         )
         return None
@@ -203,19 +229,26 @@ def parse_weekdays(node: YNode, problems: list[Problem]) -> frozenset[int] | Non
             problems.append(
                 Problem(
                     part.pos,
-                    f"{part.raw!r} is ambiguous as a weekday ('2' is Monday in "
-                    f"Vietnamese, Tuesday elsewhere); {DAY_HELP}",
+                    _(
+                        "{text!r} is ambiguous as a weekday ('2' is Monday in "
+                        "Vietnamese, Tuesday elsewhere); {help}",
+                        text=part.raw,
+                        help=DAY_HELP,
+                    ),
                 )
             )
         else:
             problems.append(
-                Problem(part.pos, f"expected a weekday, got {describe(part)}; {DAY_HELP}")
+                Problem(
+                    part.pos,
+                    _("expected a weekday, got {what}; {help}", what=describe(part), help=DAY_HELP),
+                )
             )
         ok = False
     if not ok:
         return None
     if not days:
-        problems.append(Problem(node.pos, f"no weekday given; {DAY_HELP}"))
+        problems.append(Problem(node.pos, _("no weekday given; {help}", help=DAY_HELP)))
         return None
     return frozenset(days)
 
@@ -227,7 +260,9 @@ def parse_date(node: YNode, problems: list[Problem], what: str) -> date | None:
             value = node.value
             if isinstance(value, datetime):
                 problems.append(
-                    Problem(node.pos, f"{what}: give a date without a time, like 2026-12-01")
+                    Problem(
+                        node.pos, _("{key}: give a date without a time, like 2026-12-01", key=what)
+                    )
                 )
                 return None
             if isinstance(value, date):
@@ -247,19 +282,28 @@ def parse_date(node: YNode, problems: list[Problem], what: str) -> date | None:
     problems.append(
         Problem(
             node.pos,
-            f"{what}: expected a date like 2026-12-01 (or 01/12/2026, day first), "
-            f"got {describe(node)}",
+            _(
+                "{key}: expected a date like 2026-12-01 (or 01/12/2026, day first), got {what}",
+                key=what,
+                what=describe(node),
+            ),
         )
     )
     return None
 
 
-def check_timezone(name: str) -> str | None:
+def check_timezone(name: str) -> Msg | None:
     """None if `name` is a zoneinfo time zone, else what is wrong (for config messages)."""
     if not name or name != name.strip():
-        return f"{name!r} is not a time zone name; write one like {DEFAULT_TIMEZONE!r}"
+        return _(
+            "{name!r} is not a time zone name; write one like {zone!r}",
+            name=name,
+            zone=DEFAULT_TIMEZONE,
+        )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return f"unknown time zone {name!r}; write one like {DEFAULT_TIMEZONE!r}"
+        return _(
+            "unknown time zone {name!r}; write one like {zone!r}", name=name, zone=DEFAULT_TIMEZONE
+        )
     return None

@@ -11,8 +11,15 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+from kiosk.core.msg import Msg, _
 from kiosk.core.problems import Position, Problem
-from kiosk.core.schedule import DAY_SHORT, DEFAULT_TIMEZONE, ItemSchedule, OfficeHours, TimeWindow
+from kiosk.core.schedule import (
+    DEFAULT_TIMEZONE,
+    WEEKDAY_WORDS,
+    ItemSchedule,
+    OfficeHours,
+    TimeWindow,
+)
 from kiosk.core.schedule_text import (
     DAY_HELP,
     WINDOW_HELP,
@@ -53,18 +60,24 @@ def parse_hours(node: YNode | None, path: str) -> tuple[OfficeHours, list[Proble
         problems.append(
             Problem(
                 node.pos,
-                "hours: expected days with their opening times, e.g. "
-                '\'mon-fri: ["07:30-11:30", "13:30-17:00"]\' on the next line, indented; '
-                f"got {describe(node)}",
+                _(
+                    "hours: expected days with their opening times, e.g. "
+                    '\'mon-fri: ["07:30-11:30", "13:30-17:00"]\' on the next line, indented; '
+                    "got {what}",
+                    what=describe(node),
+                ),
             )
         )
         return OfficeHours.always(), problems
     week: list[tuple[TimeWindow, ...]] = [()] * 7
     seen: dict[int, Position] = {}
     for key, value in node:
-        days, err = day_set(key.raw) if key.is_str else (None, f"{key.raw!r}: {DAY_HELP}")
+        if key.is_str:
+            days, err = day_set(key.raw)
+        else:
+            days, err = None, _("{day!r}: {help}", day=key.raw, help=DAY_HELP)
         if days is None:
-            problems.append(Problem(key.pos, f"hours: {err}"))
+            problems.append(Problem(key.pos, _("hours: {error}", error=err)))
             continue
         twice = sorted(d for d in days if d in seen)
         if twice:
@@ -72,8 +85,11 @@ def parse_hours(node: YNode | None, path: str) -> tuple[OfficeHours, list[Proble
             problems.append(
                 Problem(
                     key.pos,
-                    f"hours: {DAY_SHORT[twice[0]]} already has its hours at line "
-                    f"{first.line}; give each day once",
+                    _(
+                        "hours: {day} already has its hours at line {line}; give each day once",
+                        day=Msg(WEEKDAY_WORDS[twice[0]]),
+                        line=first.line,
+                    ),
                 )
             )
             continue
@@ -82,7 +98,7 @@ def parse_hours(node: YNode | None, path: str) -> tuple[OfficeHours, list[Proble
             continue
         overlap = _overlap(windows)
         if overlap:
-            problems.append(Problem(value.pos, f"hours: {overlap}"))
+            problems.append(Problem(value.pos, _("hours: {error}", error=overlap)))
             continue
         for d in days:
             seen[d] = key.pos
@@ -93,19 +109,21 @@ def parse_hours(node: YNode | None, path: str) -> tuple[OfficeHours, list[Proble
         problems.append(
             Problem(
                 node.pos,
-                "hours: no day has opening times, so the office would always be "
-                "closed; add times, or remove `hours:` to be always open",
+                _(
+                    "hours: no day has opening times, so the office would always be "
+                    "closed; add times, or remove `hours:` to be always open"
+                ),
                 "warning",
             )
         )
     return OfficeHours(tuple(week)), problems
 
 
-def _overlap(windows: tuple[TimeWindow, ...]) -> str | None:
+def _overlap(windows: tuple[TimeWindow, ...]) -> Msg | None:
     plain = [w for w in windows if not w.crosses_midnight]
     for a, b in itertools.pairwise(plain):
         if b.start < a.end:
-            return f"the windows {a} and {b} overlap; merge them"
+            return _("the windows {a} and {b} overlap; merge them", a=str(a), b=str(b))
     return None
 
 
@@ -120,11 +138,12 @@ def parse_dates(node: YNode | None, path: str) -> tuple[tuple[date, ...], list[P
     for item in items:
         if isinstance(item, YMap):
             a, b = item.get("from"), item.get("to")
-            extra = [k.raw for k, _ in item if k.raw not in ("from", "to")]
+            extra = [k.raw for k, _v in item if k.raw not in ("from", "to")]
             if a is None or b is None or extra:
                 problems.append(
                     Problem(
-                        item.pos, "holidays: a range needs `from:` and `to:` dates and nothing else"
+                        item.pos,
+                        _("holidays: a range needs `from:` and `to:` dates and nothing else"),
                     )
                 )
                 continue
@@ -135,7 +154,12 @@ def parse_dates(node: YNode | None, path: str) -> tuple[tuple[date, ...], list[P
                 problems.append(
                     Problem(
                         item.pos,
-                        f"holidays: the range ends ({db}) before it starts ({da}); swap them",
+                        _(
+                            "holidays: the range ends ({end}) before it starts ({start}); "
+                            "swap them",
+                            end=str(db),
+                            start=str(da),
+                        ),
                     )
                 )
                 continue
@@ -176,8 +200,12 @@ def parse_item_schedule(
         problems.append(
             Problem(
                 v.pos,
-                f"valid_until ({valid_until}) is before valid_from ({valid_from}), so the "
-                "item would never show; fix one of the dates",
+                _(
+                    "valid_until ({until}) is before valid_from ({since}), so the "
+                    "item would never show; fix one of the dates",
+                    until=str(valid_until),
+                    since=str(valid_from),
+                ),
             )
         )
     v = node.get("weekdays")
@@ -190,7 +218,10 @@ def parse_item_schedule(
             problems.append(
                 Problem(
                     v.pos,
-                    f"times: no window given; {WINDOW_HELP}, or remove `times:` to show all day",
+                    _(
+                        "times: no window given; {help}, or remove `times:` to show all day",
+                        help=WINDOW_HELP,
+                    ),
                 )
             )
         times = got or ()
@@ -217,17 +248,24 @@ def parse_sidecar(
         problems.append(
             Problem(
                 node.pos,
-                f"a schedule file holds `key: value` lines ({', '.join(SCHEDULE_KEYS)}), "
-                f"not {describe(node)}",
+                _(
+                    "a schedule file holds `key: value` lines ({keys}), not {what}",
+                    keys=", ".join(SCHEDULE_KEYS),
+                    what=describe(node),
+                ),
             )
         )
         return None, problems
-    for key, _ in node:
+    for key, _v in node:
         if key.raw not in SCHEDULE_KEYS:
             problems.append(
                 Problem(
                     key.pos,
-                    f"unknown key {key.raw!r}; a schedule file takes {', '.join(SCHEDULE_KEYS)}",
+                    _(
+                        "unknown key {key!r}; a schedule file takes {keys}",
+                        key=key.raw,
+                        keys=", ".join(SCHEDULE_KEYS),
+                    ),
                 )
             )
     schedule, more = parse_item_schedule(node, timezone)

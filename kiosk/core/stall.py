@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.core.msg import _
+
 # A video whose position has not moved for this long is stalled (a hung decoder or share).
 STALL_AFTER_S = 5.0
 # ... and so is one still on screen this long after its own length.
@@ -34,9 +36,18 @@ class VideoWatch:
             self._last_pos, self._last_progress = pos_ms, now
         still = now - self._last_progress
         if still >= self.stall_after_s:
-            where = f"{pos_ms / 1000:.1f} s" if pos_ms >= 0 else "the start"
-            return f"playback stalled at {where} (no progress for {still:.0f} s)"
+            at = _("{seconds:.1f} s", seconds=pos_ms / 1000)
+            where = at if pos_ms >= 0 else _("the start")
+            return _(
+                "playback stalled at {where} (no progress for {still:.0f} s)",
+                where=where,
+                still=still,
+            )
         running = now - self._since
         if length_ms > 0 and running > length_ms / 1000 + self.overrun_margin_s:
-            return f"still playing {running:.0f} s after starting a {length_ms / 1000:.0f} s clip"
+            return _(
+                "still playing {running:.0f} s after starting a {length:.0f} s clip",
+                running=running,
+                length=length_ms / 1000,
+            )
         return None

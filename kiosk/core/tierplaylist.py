@@ -18,6 +18,7 @@ import dataclasses
 import posixpath
 
 from kiosk.core.model import CUT, Position, Problem
+from kiosk.core.msg import _
 from kiosk.core.playlist import Entry, PlaylistSpec
 
 
@@ -28,8 +29,13 @@ def _inside(entry: Entry, folder: str, source: str) -> Entry | Problem:
     if posixpath.isabs(clean) or not (rel == folder or rel.startswith(folder + "/")):
         return Problem(
             entry.pos,
-            f"{name!r}: {source} may only list files of its own folder ({folder}/); "
-            "name them relative to it",
+            _(
+                "{name!r}: {source} may only list files of its own folder ({folder}/); "
+                "name them relative to it",
+                name=name,
+                source=source,
+                folder=folder,
+            ),
         )
     if entry.file is not None:
         return dataclasses.replace(entry, file=rel)

@@ -17,6 +17,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from kiosk.core.msg import N_, Msg, _
 from kiosk.core.problems import Position, Problem
 
 __all__ = [
@@ -96,7 +97,7 @@ class YMap:
 
     def key(self, key: str) -> YScalar | None:
         """The key node itself (for the position of an unknown or misplaced key)."""
-        for k, _ in self.items:
+        for k, _v in self.items:
             if k.raw == key:
                 return k
         return None
@@ -125,17 +126,19 @@ class YSeq:
 YNode = YScalar | YMap | YSeq
 
 
-def describe(node: YNode) -> str:
+def describe(node: YNode) -> Msg:
     """A short human name for what a node is, for 'expected X, got Y' messages."""
     if isinstance(node, YMap):
-        return "a mapping (key: value lines)"
+        return _("a mapping (key: value lines)")
     if isinstance(node, YSeq):
-        return "a list"
+        return _("a list")
     if node.tag == TAG_STR:
-        return f"the text {node.raw!r}"
+        return _("the text {text!r}", text=node.raw)
     if node.tag == TAG_NULL:
-        return "nothing (null)"
-    return f"{node.raw!r} (read by YAML as {node.kind} {node.value!r})"
+        return _("nothing (null)")
+    return _(
+        "{raw!r} (read by YAML as {kind} {value!r})", raw=node.raw, kind=node.kind, value=node.value
+    )
 
 
 def number_in(node: YNode, low: float, high: float) -> float | None:
@@ -169,7 +172,7 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
             return None, [
                 Problem(
                     Position(path, 1, 1),
-                    f"the file is saved as {name}; save it as UTF-8 instead",
+                    _("the file is saved as {encoding}; save it as UTF-8 instead", encoding=name),
                 )
             ]
     if data.startswith(b"\xef\xbb\xbf"):
@@ -185,7 +188,10 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         return None, [
             Problem(
                 Position(path, line, col),
-                f"invalid UTF-8 (byte 0x{byte:02X}); save the file with UTF-8 encoding",
+                _(
+                    "invalid UTF-8 (byte 0x{byte:02X}); save the file with UTF-8 encoding",
+                    byte=byte,
+                ),
             )
         ]
 
@@ -218,7 +224,7 @@ def parse(text: str, path: str) -> tuple[YNode | None, list[Problem]]:
     except yaml.reader.ReaderError as e:
         return None, [_reader_problem(e, text, path)]
     except yaml.YAMLError as e:  # pragma: no cover - every PyYAML error is one of the above
-        return None, [Problem(Position(path), f"cannot read YAML: {e}")]
+        return None, [Problem(Position(path), _("cannot read YAML: {error}", error=str(e)))]
     if root is None or (isinstance(root, ScalarNode) and root.value == "" and not root.style):
         return None, []  # nothing, or only '---': an empty document
     builder = _Builder(path)
@@ -246,7 +252,7 @@ class _Builder:
         if key in self._done:
             return self._done[key]
         if key in self._active:
-            self.problem(node, "an alias refers to its own anchor (a loop); remove the '*'")
+            self.problem(node, _("an alias refers to its own anchor (a loop); remove the '*'"))
             return YScalar(None, "", TAG_NULL, _pos(self.path, node))
         self._active.add(key)
         try:
@@ -268,12 +274,16 @@ class _Builder:
             value = self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError:
             self.problem(
-                node, f"unknown tag {node.tag!r}; remove it (only plain YAML values are used)"
+                node,
+                _("unknown tag {tag!r}; remove it (only plain YAML values are used)", tag=node.tag),
             )
             return YScalar(node.value, node.value, TAG_STR, pos, node.style)
         except (ValueError, TypeError, ArithmeticError):
             tag = node.tag.replace(_STD, "!!")
-            self.problem(node, f"{node.value!r} cannot be read as {tag}; fix the value")
+            self.problem(
+                node,
+                _("{value!r} cannot be read as {tag}; fix the value", value=node.value, tag=tag),
+            )
             return YScalar(node.value, node.value, TAG_STR, pos, node.style)
         return YScalar(value, node.value, node.tag, pos, node.style)
 
@@ -286,14 +296,18 @@ class _Builder:
                 merged.extend(self._merge_items(vnode))
                 continue
             if not isinstance(knode, ScalarNode):
-                self.problem(knode, "a key must be a plain name, not a list or mapping")
+                self.problem(knode, _("a key must be a plain name, not a list or mapping"))
                 continue
             k = self._scalar(knode)
             v = self.build(vnode)
             if k.raw in first:
                 self.problem(
                     knode,
-                    f"duplicate key {k.raw!r} (first at line {first[k.raw].pos.line}); remove one",
+                    _(
+                        "duplicate key {key!r} (first at line {line}); remove one",
+                        key=k.raw,
+                        line=first[k.raw].pos.line,
+                    ),
                 )
                 continue
             first[k.raw] = k
@@ -320,62 +334,69 @@ class _Builder:
 # ---------------------------------------------------------------------------------------------
 # friendly syntax errors
 
-_INDENT = "bad indentation; check the spaces at the start of this line (use spaces, not tabs)"
+_INDENT = N_("bad indentation; check the spaces at the start of this line (use spaces, not tabs)")
 
 _MESSAGES: list[tuple[re.Pattern[str], str, bool]] = [
     # (pattern on PyYAML's problem text, our message, report at the context mark?)
     (
         re.compile(r"found character '\\t' that cannot start any token"),
-        "a tab character; YAML indentation must use spaces, not tabs",
+        N_("a tab character; YAML indentation must use spaces, not tabs"),
         False,
     ),
     (
         re.compile(r"mapping values are not allowed here"),
-        "unexpected ':' here; check this line's indentation, "
-        "or put the value in quotes if it contains ': '",
+        N_(
+            "unexpected ':' here; check this line's indentation, "
+            "or put the value in quotes if it contains ': '"
+        ),
         False,
     ),
     (
         re.compile(r"could not find expected ':'"),
-        "a line without ':' where 'name: value' was expected; add the ':' or fix the indentation",
+        N_(
+            "a line without ':' where 'name: value' was expected; "
+            "add the ':' or fix the indentation"
+        ),
         True,
     ),
     (re.compile(r"expected <block end>"), _INDENT, False),
     (re.compile(r"did not find expected key"), _INDENT, False),
     (
         re.compile(r"did not find expected '-' indicator"),
-        "bad indentation in a list; every '-' of one list must start in the same column",
+        N_("bad indentation in a list; every '-' of one list must start in the same column"),
         False,
     ),
     (
         re.compile(r"found undefined alias '(?P<a>[^']*)'"),
-        "unknown alias '*{a}'; define '&{a}' before using it, or quote the value",
+        N_("unknown alias '*{a}'; define '&{a}' before using it, or quote the value"),
         False,
     ),
     (
         re.compile(r"but found another document"),
-        "a second document ('---'); keep only one document in this file",
+        N_("a second document ('---'); keep only one document in this file"),
         False,
     ),
     (
         re.compile(r"found unknown escape character"),
-        "unknown escape after '\\' in a double-quoted value; "
-        "use single quotes, or write '\\\\' for a backslash",
+        N_(
+            "unknown escape after '\\' in a double-quoted value; "
+            "use single quotes, or write '\\\\' for a backslash"
+        ),
         False,
     ),
     (
         re.compile(r"found character '(?P<c>.)' that cannot start any token"),
-        "a value cannot start with '{c}'; put the value in quotes",
+        N_("a value cannot start with '{c}'; put the value in quotes"),
         False,
     ),
     (
         re.compile(r"expected ',' or '(?P<c>[\]}])'"),
-        "a '[' or '{' is not closed; add the missing '{c}' (or quote the value)",
+        N_("a '[' or '{{' is not closed; add the missing '{c}' (or quote the value)"),
         True,
     ),
     (
         re.compile(r"found unexpected end of stream"),
-        "a quote is not closed; add the closing quote",
+        N_("a quote is not closed; add the closing quote"),
         True,
     ),
 ]
@@ -388,17 +409,19 @@ def _syntax_problem(e: yaml.MarkedYAMLError, path: str) -> Problem:
         m = pattern.search(problem)
         if m is None:
             continue
-        message = template
-        for name, value in m.groupdict().items():
-            message = message.replace("{" + name + "}", value)
+        message = Msg(template, m.groupdict())
         if at_context and e.context_mark is not None:
             mark = e.context_mark
         break
     else:
-        message = f"invalid YAML: {problem}"
         if e.context:
-            message += f" ({e.context})"
-        message += "; check the syntax near here"
+            message = _(
+                "invalid YAML: {problem} ({context}); check the syntax near here",
+                problem=problem,
+                context=e.context,
+            )
+        else:
+            message = _("invalid YAML: {problem}; check the syntax near here", problem=problem)
     if mark is None:  # pragma: no cover - PyYAML always sets one of the marks
         return Problem(Position(path), message)
     return Problem(Position(path, mark.line + 1, mark.column + 1), message)
@@ -412,5 +435,8 @@ def _reader_problem(e: yaml.reader.ReaderError, text: str, path: str) -> Problem
     code = char if isinstance(char, int) else ord(char)
     return Problem(
         Position(path, line, col),
-        f"control character U+{code:04X} is not allowed; delete it (it is often invisible)",
+        _(
+            "control character U+{code:04X} is not allowed; delete it (it is often invisible)",
+            code=code,
+        ),
     )

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.fleettiers import short_id
+from kiosk.core.msg import _
 from kiosk.fleet.rest import Syncthing, SyncthingError, SyncthingUnreachable, parse_time
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,11 @@ MARKER = ".kiosk-fleet.json"
 RECEIVE_ONLY_CHANGED = 8  # Syncthing's FlagLocalReceiveOnly in `localFlags`
 MTIME_SLACK_S = 2.0  # FAT and some network file systems keep 2 s time stamps
 FOLDERS_TTL_S = 30.0
-ADDED = (
+ADDED = _(
     "added by hand in a tier the hub sends (not published by the hub); "
     "`kiosk fleet revert` removes it"
 )
-CHANGED = (
+CHANGED = _(
     "changed by hand in a tier the hub sends (the hub's version differs); "
     "`kiosk fleet revert` restores the hub's version"
 )

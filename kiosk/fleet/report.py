@@ -26,6 +26,7 @@ from kiosk.fleet.plays import plays_between
 from kiosk.fleet.publicfile import write_public
 from kiosk.fleet.received import hub_syncthing, index_of
 from kiosk.fleet.registry import FleetError, Office, load
+from kiosk.i18n import current, localize
 
 Out = Callable[[str], None]
 COLUMNS = (
@@ -100,7 +101,7 @@ def chart(report: Report, office: Office) -> bytes:
     bars.x_labels = [d.strftime("%d/%m") for d in days]
     for outcome in ("completed", "skipped", "failed"):
         bars.add(
-            OUTCOME_WORDS[outcome],
+            localize(OUTCOME_WORDS[outcome]),
             [getattr(per_day.get(d, Tally()), outcome) for d in days],
         )
     return bytes(bars.render())
@@ -174,6 +175,7 @@ def report(
                 last=last.strftime("%d/%m/%Y"),
                 offices=[(o, slug(o.id), result.by_clip.get(o.id, {})) for o in offices],
                 totals=result.clip_totals(),
+                lang=current(),
             )
         )
         write_public(charts / "index.html", index.encode("utf-8"))

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kiosk.core.msg import N_, Msg, _
+
 ReadAt = Callable[[int, int], bytes]  # (offset, count) -> at most count bytes
 
 _MP4_FIRST = frozenset({b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot"})
@@ -31,7 +33,11 @@ _MAX_BOXES = 100_000  # a file of more top-level boxes than this is not judged
 
 
 def _short(declared: int, size: int) -> str:
-    return f"incomplete: the file declares {declared} bytes but holds {size} (still being synced?)"
+    return _(
+        "incomplete: the file declares {declared} bytes but holds {size} (still being synced?)",
+        declared=declared,
+        size=size,
+    )
 
 
 def incomplete(path: str) -> str | None:
@@ -62,7 +68,7 @@ def check(read_at: ReadAt, size: int) -> str | None:
 def _iso_boxes(read_at: ReadAt, size: int) -> str | None:
     offset = 0
     seen: set[bytes] = set()
-    for _ in range(_MAX_BOXES):
+    for _box in range(_MAX_BOXES):
         if offset == size:
             break
         header = read_at(offset, 16)
@@ -87,11 +93,17 @@ def _iso_boxes(read_at: ReadAt, size: int) -> str | None:
         offset += length
     else:
         return None
-    for kind, what in ((b"moov", "index, usually written last"), (b"mdat", "pictures and sound")):
+    for kind, what in (
+        (b"moov", N_("index, usually written last")),
+        (b"mdat", N_("pictures and sound")),
+    ):
         if kind not in seen:
-            return (
-                f"incomplete: no '{kind.decode()}' box (the video's {what}) in its {size} "
-                "bytes (still being synced?)"
+            return _(
+                "incomplete: no '{box}' box (the video's {what}) in its {size} "
+                "bytes (still being synced?)",
+                box=kind.decode(),
+                what=Msg(what),
+                size=size,
             )
     return None
 
@@ -115,9 +127,9 @@ def _matroska(read_at: ReadAt, size: int) -> str | None:
     header_size = _vint(head, 4)
     if header_size is None:
         return _short(len(head) + 1, size) if len(head) < 12 else None
-    value, length, _ = header_size
+    value, length, _rest = header_size
     offset = 4 + length + value
-    for _ in range(16):  # Void elements may sit between the header and the Segment
+    for _void in range(16):  # Void elements may sit between the header and the Segment
         element = read_at(offset, 12)
         if len(element) < 5:
             return _short(offset + 5, size)

@@ -14,6 +14,7 @@ import logging
 import os
 
 from kiosk.core.model import Kind, kind_of
+from kiosk.core.msg import _, os_reason
 from kiosk.media.complete import incomplete
 from kiosk.media.images import MAX_PIXELS as MAX_IMAGE_PIXELS
 from kiosk.media.images import load_image
@@ -27,16 +28,16 @@ class ProbeInconclusive(Exception):
 
 def _file_problem(path: str) -> str | None:
     if not os.path.exists(path):
-        return "file not found"
+        return _("file not found")
     if not os.path.isfile(path):
-        return "not a regular file (a pipe, socket or device named like a media file)"
+        return _("not a regular file (a pipe, socket or device named like a media file)")
     try:
         if os.path.getsize(path) == 0:
-            return "the file is empty (still copying?)"
+            return _("the file is empty (still copying?)")
     except OSError as e:
-        return f"cannot read the file: {e.strerror or e}"
+        return _("cannot read the file: {why}", why=os_reason(e))
     if not os.access(path, os.R_OK):
-        return "the file is not readable (permissions)"
+        return _("the file is not readable (permissions)")
     return None
 
 
@@ -56,15 +57,19 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
     if info.status not in ("done", "failed"):
         # libVLC's preparser was busy or slow (a loaded machine, a slow share): no verdict.
         raise ProbeInconclusive(
-            f"libVLC could not read the file within {timeout:g} s (status: {info.status})"
+            _(
+                "libVLC could not read the file within {seconds:g} s (status: {status})",
+                seconds=timeout,
+                status=info.status,
+            )
         )
     sized = [t for t in info.video if t.width > 0 and t.height > 0]
     if not sized:
         if info.video:
-            return "the video track has no picture size (broken or unsupported file)"
-        return "no video track found: not a video, or broken/incomplete (still copying?)"
+            return _("the video track has no picture size (broken or unsupported file)")
+        return _("no video track found: not a video, or broken/incomplete (still copying?)")
     if info.duration_ms <= 0:
-        return "the video has no duration: broken or incomplete (still copying?)"
+        return _("the video has no duration: broken or incomplete (still copying?)")
     return None
 
 
@@ -96,12 +101,13 @@ def probe_text(path: str) -> str | None:
     errors = [p for p in problems if p.severity == "error"]
     if slide is None or errors:
         first = errors[0] if errors else None
-        where = f" (line {first.where.line})" if first and first.where.line else ""
-        return (first.message + where) if first else "not a procedure slide"
+        if first and first.where.line:
+            return _("{problem} (line {line})", problem=first.message, line=first.where.line)
+        return first.message if first else _("not a procedure slide")
     from kiosk.ui.textslide import render_procedure
     from kiosk.ui.theme import Theme
 
-    _, more = render_procedure(slide, SlideRenderer().size(), Theme(), os.path.dirname(path))
+    _image, more = render_procedure(slide, SlideRenderer().size(), Theme(), os.path.dirname(path))
     too_much = [p.message for p in more if p.severity == "error"]
     return too_much[0] if too_much else None
 
@@ -114,7 +120,7 @@ def probe_pdf(path: str) -> str | None:
     pages = pdf_page_count(path)
     if isinstance(pages, str):
         return pages
-    return None if pages > 0 else "the PDF has no pages"
+    return None if pages > 0 else _("the PDF has no pages")
 
 
 def _not_from_hub(path: str) -> str | None:
@@ -141,4 +147,4 @@ def probe(path: str, video_timeout: float = 5.0) -> str | None:
         return probe_text(path)
     if kind is Kind.PDF:
         return probe_pdf(path)
-    return "not a supported file type"
+    return _("not a supported file type")

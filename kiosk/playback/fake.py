@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor, QImage
 
 from kiosk.clock import Clock
 from kiosk.clock.qt import QtClock
+from kiosk.core.msg import _
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ class FakePlayer(QObject):
     ready = Signal()
     started = Signal()
     finished = Signal()
-    failed = Signal(str)
+    failed = Signal(object)  # the reason (str)
     frame = Signal(QImage)
 
     def __init__(
@@ -267,7 +268,10 @@ class FakePlayer(QObject):
         if self._done:
             return
         self._fail(
-            f"no picture after {self.start_timeout:g} s: the file may be broken or still copying"
+            _(
+                "no picture after {seconds:g} s: the file may be broken or still copying",
+                seconds=self.start_timeout,
+            )
         )
 
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtGui import QImage
 
 from kiosk.core.model import Item
+from kiosk.core.msg import _
 from kiosk.playback.base import Player
 
 log = logging.getLogger(__name__)
@@ -24,10 +25,10 @@ log = logging.getLogger(__name__)
 class PlayerPair(QObject):
     started = Signal()  # the current player's first picture of its item
     finished = Signal()
-    failed = Signal(str)
+    failed = Signal(object)  # the reason (str)
     frame = Signal(QImage)  # from the current player
     handover = Signal(QImage)  # from the outgoing one, until the incoming one starts
-    spare_failed = Signal(object, str)  # Item, reason: the clip held ready cannot play
+    spare_failed = Signal(object, object)  # Item, reason: the clip held ready cannot play
 
     def __init__(
         self,
@@ -148,7 +149,7 @@ class PlayerPair(QObject):
         try:
             fresh = self._factory()
         except Exception as e:
-            return f"cannot recreate the video player: {e}"
+            return _("cannot recreate the video player: {error}", error=str(e))
         self.current, self.spare = fresh[0], (fresh[1] if len(fresh) > 1 else None)
         self._connect_all()
         return None

@@ -46,6 +46,7 @@ import vlc
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
+from kiosk.core.msg import _
 from kiosk.playback.framesink import FrameMailbox, FrameSink, Pending
 from kiosk.playback.libvlc import (
     BASE_ARGS,
@@ -138,11 +139,12 @@ class VlcPlayer(QObject):
     ready = Signal()
     started = Signal()
     finished = Signal()
-    failed = Signal(str)
+    failed = Signal(object)  # the reason (a kiosk.core.msg.Msg: str, with its words kept)
     frame = Signal(QImage)
 
     _frame_posted = Signal()  # libVLC vout thread -> Qt thread (queued)
-    _event_posted = Signal(int, str)  # libVLC input thread -> Qt thread (queued): (gen, what)
+    # libVLC input thread -> Qt thread (queued): (gen, what), what an event or ("fail", reason)
+    _event_posted = Signal(int, object)
 
     def __init__(
         self, backend: VlcBackend, start_timeout: float = 5.0, parent: QObject | None = None
@@ -197,7 +199,9 @@ class VlcPlayer(QObject):
         self._resumed = False
         gen = self._gen
         if not os.path.isfile(path):
-            self._fail_soon(gen, "file not found" if not os.path.exists(path) else "not a file")
+            self._fail_soon(
+                gen, _("file not found") if not os.path.exists(path) else _("not a file")
+            )
             return
         media = self._backend.media(path, ":start-paused")
         em = event_manager(media)
@@ -208,7 +212,7 @@ class VlcPlayer(QObject):
         mp.set_media(media)
         self._timer.start(self._timeout_ms())
         if mp.play() != 0:
-            self._fail_soon(gen, "libVLC could not play this file")
+            self._fail_soon(gen, _("libVLC could not play this file"))
 
     def show(self) -> None:
         if self._done or self._shown or self._mp is None:
@@ -319,7 +323,7 @@ class VlcPlayer(QObject):
 
     def _fail_soon(self, gen: int, reason: str) -> None:
         """Report a failure found inside load() after load() returns, like libVLC's would be."""
-        self._event_posted.emit(gen, "fail:" + reason)
+        self._event_posted.emit(gen, ("fail", reason))
 
     def _resume(self) -> None:
         """Unpause from :start-paused: to play if shown, else to prime (first picture only)."""
@@ -356,8 +360,8 @@ class VlcPlayer(QObject):
             self._event_posted.emit(gen, what)
 
     # Qt thread.
-    @Slot(int, str)
-    def _on_event(self, gen: int, what: str) -> None:
+    @Slot(int, object)
+    def _on_event(self, gen: int, what: str | tuple[str, str]) -> None:
         if gen != self._gen or self._done:
             return
         if what == _OPENED:
@@ -373,13 +377,13 @@ class VlcPlayer(QObject):
             if self._started:
                 self.finished.emit()
             else:
-                self.failed.emit("the file ended before showing a picture")
+                self.failed.emit(_("the file ended before showing a picture"))
         elif what == _ERROR:
             self._finish()
-            self.failed.emit("libVLC could not play this file")
-        elif what.startswith("fail:"):
+            self.failed.emit(_("libVLC could not play this file"))
+        elif isinstance(what, tuple):
             self._finish()
-            self.failed.emit(what[5:])
+            self.failed.emit(what[1])
 
     @Slot()
     def _take_frame(self) -> None:
@@ -438,11 +442,17 @@ class VlcPlayer(QObject):
     def _on_timeout(self) -> None:
         if self._done:
             return
-        stage = "" if self._opened else " (libVLC could not open it)"
-        reason = (
-            f"no picture after {self.start_timeout:g} s{stage}: "
-            "the file may be broken or still copying"
-        )
+        if self._opened:
+            reason = _(
+                "no picture after {seconds:g} s: the file may be broken or still copying",
+                seconds=self.start_timeout,
+            )
+        else:
+            reason = _(
+                "no picture after {seconds:g} s (libVLC could not open it): "
+                "the file may be broken or still copying",
+                seconds=self.start_timeout,
+            )
         log.info("%s: %s", self._path, reason)
         self._halt()
         self._done = True

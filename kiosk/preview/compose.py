@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.core import rotation as rules
 from kiosk.core.model import Item, Kind, Playlist
+from kiosk.core.msg import _
 from kiosk.core.problems import Position, Problem
 from kiosk.core.schedule import format_vn_datetime
 from kiosk.preview.grabber import FrameGrabber
@@ -38,7 +39,7 @@ def current_playlist(cfg: Config, sync_dir: Path) -> tuple[Playlist, list[Proble
     problems = list(playlist.problems)
     if not library.readable:
         problems.append(
-            Problem(Position(str(sync_dir)), "the sync folder does not exist or cannot be read")
+            Problem(Position(str(sync_dir)), _("the sync folder does not exist or cannot be read"))
         )
     return playlist, problems
 
@@ -113,24 +114,26 @@ def _item_cells(
     it, if it would. A cell's reason is set here only when it has no picture."""
     from kiosk.media.probe import ProbeInconclusive
 
-    schedule = item.schedule.describe() if item.schedule is not None else "always"
+    schedule = item.schedule.describe() if item.schedule is not None else _("always")
     try:
         failed = probe(item.path)
     except ProbeInconclusive as e:  # libVLC busy or slow: the player would try again later
-        failed = f"could not be checked now ({e})"
+        failed = _("could not be checked now ({why})", why=e.args[0] if e.args else str(e))
     if failed is not None:
-        return [Cell(item, None, f"cannot be played: {failed}", schedule=schedule)], failed
+        why = _("cannot be played: {reason}", reason=failed)
+        return [Cell(item, None, why, schedule=schedule)], failed
     if item.kind is Kind.VIDEO:
         grabbed = video_grabber().grab(item.path)
         if isinstance(grabbed, str):
-            return [Cell(item, None, f"cannot be played: {grabbed}", schedule=schedule)], grabbed
+            why = _("cannot be played: {reason}", reason=grabbed)
+            return [Cell(item, None, why, schedule=schedule)], grabbed
         picture, length = grabbed
         length_text = format_length(length)
         return [Cell(item, None, None, 1, 1, picture, length_text, schedule)], None
     duration = seconds_text(item.duration)
     first = renderer(item, 1, zone)
     if isinstance(first, str):
-        why = f"cannot be shown: {first}"
+        why = _("cannot be shown: {reason}", reason=first)
         return [Cell(item, None, why, duration=duration, schedule=schedule)], first
     picture, pages = first
     cells = [Cell(item, None, None, 1, pages, picture, duration, schedule)]
@@ -138,7 +141,7 @@ def _item_cells(
         got = renderer(item, page, zone)
         if isinstance(got, str):
             log.warning("%s page %d: %s", item.rel, page, got)
-            why = f"page {page} cannot be shown: {got}"
+            why = _("page {page} cannot be shown: {reason}", page=page, reason=got)
             cells.append(Cell(item, None, why, page, pages, duration=duration, schedule=schedule))
         else:
             cells.append(Cell(item, None, None, page, pages, got[0], duration, schedule))
@@ -188,15 +191,40 @@ def make_preview(
     alert = None
     if not hours.is_open(when):
         reopen = hours.next_change(when)
-        again = f"; opens again {format_vn_datetime(reopen)}" if reopen else ""
         off = cfg.closed_mode == "display_off"
-        screen_then = "the display is off" if off else "the screen shows the closed slide"
-        alert = f"Office closed at this time: {screen_then}{again}. The rotation plays once open."
+        screen_then = _("the screen shows the closed slide")
+        if off:
+            screen_then = _("the display is off")
+        if reopen:
+            alert = _(
+                "Office closed at this time: {then}; opens again {when}. "
+                "The rotation plays once open.",
+                then=screen_then,
+                when=format_vn_datetime(reopen),
+            )
+        else:
+            alert = _(
+                "Office closed at this time: {then}. The rotation plays once open.",
+                then=screen_then,
+            )
     header = [
-        f"Sync folder: {sync_dir}   ·   playlist: {playlist.source}",
-        f"Rotation at {format_vn_datetime(when)} ({cfg.office_timezone}): "
-        f"{len(shown)} item(s) shown, {aside} set aside   ·   "
-        f"screen {screen[0]}x{screen[1]}, main zone {zone.width()}x{zone.height()}",
+        _(
+            "Sync folder: {folder}   ·   playlist: {playlist}",
+            folder=str(sync_dir),
+            playlist=playlist.source,
+        ),
+        _(
+            "Rotation at {when} ({zone}): {shown} item(s) shown, {aside} set aside   ·   "
+            "screen {width}x{height}, main zone {zone_width}x{zone_height}",
+            when=format_vn_datetime(when),
+            zone=cfg.office_timezone,
+            shown=len(shown),
+            aside=aside,
+            width=screen[0],
+            height=screen[1],
+            zone_width=zone.width(),
+            zone_height=zone.height(),
+        ),
     ]
     sheet = build_sheet(cells, zone, cfg.office_name, header, alert, family)
     return sheet, problems

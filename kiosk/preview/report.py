@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from kiosk.core import rotation as rules
 from kiosk.core.model import Item, Kind, Playlist
+from kiosk.core.msg import Msg, _, join
 from kiosk.core.problems import Position, Problem
-from kiosk.core.rotation import WEEKDAY_NAMES, Slot
+from kiosk.core.rotation import Slot, weekdays_text
 from kiosk.core.schedule import ItemSchedule, OfficeHours, format_vn_datetime
 
 EXPIRY_WARNING_DAYS = 7  # `kiosk check` warns this many days before an item's valid_until
@@ -28,35 +29,35 @@ def office_time(at: datetime | None, timezone: str) -> datetime:
     return at.replace(tzinfo=tz) if at.tzinfo is None else at.astimezone(tz)
 
 
-def schedule_note(schedule: ItemSchedule | None) -> str:
+def schedule_note(schedule: ItemSchedule | None) -> Msg:
     """'until 2026-12-31; mon wed; 07:30-11:30' (ISO dates, like the YAML), '' for none."""
     if schedule is None:
-        return ""
-    parts = []
+        return Msg("")
+    parts: list[str] = []
     if schedule.valid_from is not None:
-        parts.append(f"from {schedule.valid_from.isoformat()}")
+        parts.append(_("from {date:%Y-%m-%d}", date=schedule.valid_from))
     if schedule.valid_until is not None:
-        parts.append(f"until {schedule.valid_until.isoformat()}")
+        parts.append(_("until {date:%Y-%m-%d}", date=schedule.valid_until))
     if schedule.weekdays is not None:
-        parts.append(" ".join(WEEKDAY_NAMES[d] for d in sorted(schedule.weekdays)))
+        parts.append(weekdays_text(schedule.weekdays))
     if schedule.times:
         parts.append(", ".join(str(w) for w in schedule.times))
-    return "; ".join(parts)
+    return join(parts, "; ")
 
 
-def seconds_text(value: float | None) -> str:
-    return f"{value if value is not None else 10.0:g} s"
+def seconds_text(value: float | None) -> Msg:
+    return _("{seconds:g} s", seconds=value if value is not None else 10.0)
 
 
-def kind_label(item: Item) -> str:
+def kind_label(item: Item) -> Msg:
     """'video', 'image, 10 s', 'text slide, 10 s', 'PDF, 10 s a page'."""
     if item.kind is Kind.VIDEO:
-        return "video"
+        return _("video")
     if item.kind is Kind.SLIDE:
-        return f"image, {seconds_text(item.duration)}"
+        return _("image, {seconds}", seconds=seconds_text(item.duration))
     if item.kind is Kind.TEXT:
-        return f"text slide, {seconds_text(item.duration)}"
-    return f"PDF, {seconds_text(item.duration)} a page"
+        return _("text slide, {seconds}", seconds=seconds_text(item.duration))
+    return _("PDF, {seconds} a page", seconds=seconds_text(item.duration))
 
 
 def format_length(ms: int) -> str:
@@ -80,17 +81,23 @@ def hours_lines(hours: OfficeHours, at: datetime, closed_mode: str = "slide") ->
     local = hours.local(at)
     when = f"{format_vn_datetime(local)} ({hours.timezone})"
     if hours.always_open:
-        return [f"at {when}: the office is open (no office hours configured)"]
+        return [_("at {when}: the office is open (no office hours configured)", when=when)]
     if hours.is_open(local):
-        return [f"at {when}: the office is open"]
-    why = " (a holiday)" if local.date() in hours.holidays else ""
-    then = "the display is turned off" if closed_mode == "display_off" else "the closed slide shows"
-    lines = [f"at {when}: the office is CLOSED{why}; {then}"]
-    lines.append("  office hours:")
-    lines += [f"    {days}: {times}" for days, times in hours.summary()] or ["    (none)"]
+        return [_("at {when}: the office is open", when=when)]
+    if closed_mode == "display_off":
+        then = _("the display is turned off")
+    else:
+        then = _("the closed slide shows")
+    if local.date() in hours.holidays:
+        closed = _("at {when}: the office is CLOSED (a holiday); {then}", when=when, then=then)
+    else:
+        closed = _("at {when}: the office is CLOSED; {then}", when=when, then=then)
+    lines: list[str] = [closed]
+    lines.append(_("  office hours:"))
+    lines += [f"    {days}: {times}" for days, times in hours.summary()] or [_("    (none)")]
     reopen = hours.next_change(local)
     if reopen is not None:
-        lines.append(f"  opens again: {format_vn_datetime(reopen)}")
+        lines.append(_("  opens again: {when}", when=format_vn_datetime(reopen)))
     return lines
 
 
@@ -102,26 +109,41 @@ def rotation_lines(
     closed = not hours.is_open(at)
     shown = [s for s in slots if s.order is not None]
     if closed:
-        lines.append(f"rotation for that moment once the office is open: {len(shown)} item(s)")
+        lines.append(
+            _("rotation for that moment once the office is open: {n} item(s)", n=len(shown))
+        )
     else:
-        lines.append(f"what plays then, in order: {len(shown)} item(s)")
+        lines.append(_("what plays then, in order: {n} item(s)", n=len(shown)))
     for s in slots:
         if s.order is not None:
             note = schedule_note(s.item.schedule)
-            suffix = f" — {note}" if note else ""
-            lines.append(f"  {s.order}. {s.item.rel} ({kind_label(s.item)}){suffix}")
+            kind = kind_label(s.item)
+            if note:
+                lines.append(
+                    _(
+                        "  {order}. {file} ({kind}) — {note}",
+                        order=s.order,
+                        file=s.item.rel,
+                        kind=kind,
+                        note=note,
+                    )
+                )
+            else:
+                lines.append(
+                    _("  {order}. {file} ({kind})", order=s.order, file=s.item.rel, kind=kind)
+                )
     if not shown:
-        lines.append("  (nothing: the screen shows the idle picture)")
+        lines.append(_("  (nothing: the screen shows the idle picture)"))
     for s in slots:
         if s.order is None:
-            lines.append(f"  - {s.item.rel}: not shown: {s.reason}")
+            lines.append(_("  - {file}: not shown: {reason}", file=s.item.rel, reason=s.reason))
     return lines
 
 
-def _days_text(days: int) -> str:
+def _days_text(days: int) -> Msg:
     if days == 0:
-        return "today, its last day"
-    return "in 1 day" if days == 1 else f"in {days} days"
+        return _("today, its last day")
+    return _("in 1 day") if days == 1 else _("in {n} days", n=days)
 
 
 def expiry_problems(
@@ -147,8 +169,13 @@ def expiry_problems(
             out.append(
                 Problem(
                     where,
-                    f"{item.rel} expires on {until.isoformat()} ({_days_text(left)}); it is not "
-                    "shown after that day: change valid_until to keep it",
+                    _(
+                        "{file} expires on {date:%Y-%m-%d} ({left}); it is not shown after that "
+                        "day: change valid_until to keep it",
+                        file=item.rel,
+                        date=until,
+                        left=_days_text(left),
+                    ),
                     "warning",
                 )
             )
@@ -157,8 +184,13 @@ def expiry_problems(
             out.append(
                 Problem(
                     where,
-                    f"{item.rel} expired on {until.isoformat()} ({ago} day(s) ago) and is no "
-                    "longer shown; delete it or change valid_until",
+                    _(
+                        "{file} expired on {date:%Y-%m-%d} ({n} day(s) ago) and is no longer "
+                        "shown; delete it or change valid_until",
+                        file=item.rel,
+                        date=until,
+                        n=ago,
+                    ),
                     "warning",
                 )
             )

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kiosk.core.model import Item, Kind
+from kiosk.core.msg import N_, Msg, _
+from kiosk.i18n import localize
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QRect, QSize
@@ -27,7 +29,7 @@ class Cell:
     pages: int = 1
     picture: QImage | None = None  # as the main zone shows it (before scaling down)
     duration: str = ""  # "0:06" (videos), "10 s" (slides)
-    schedule: str = "always"
+    schedule: str = _("always")
     rect: QRect | None = None  # the card on the sheet (set by build_sheet)
     thumb_rect: QRect | None = None  # the thumbnail inside it
 
@@ -53,6 +55,12 @@ _INK = "#1b1f24"
 _MUTED = "#56616d"
 _RED = "#c62828"
 _NAME_PX, _TEXT_PX, _TITLE_PX, _HEAD_PX = 17, 15, 28, 16
+_KIND_WORDS = {
+    Kind.VIDEO: N_("video"),
+    Kind.SLIDE: N_("image"),
+    Kind.TEXT: N_("text slide"),
+    Kind.PDF: N_("PDF page"),
+}
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,7 @@ def build_sheet(
         fm = QFontMetrics(head_font)
         painter.setPen(QColor(_MUTED))
         for line in header:
-            text = fm.elidedText(line, Qt.TextElideMode.ElideMiddle, inner)
+            text = fm.elidedText(localize(line), Qt.TextElideMode.ElideMiddle, inner)
             painter.drawText(_MARGIN, y + fm.ascent(), text)
             y += fm.lineSpacing()
         if alert:
@@ -150,13 +158,15 @@ def build_sheet(
             painter.drawText(
                 band.adjusted(10, 0, -10, 0),
                 int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                fm.elidedText(alert, Qt.TextElideMode.ElideRight, inner - 20),
+                fm.elidedText(localize(alert), Qt.TextElideMode.ElideRight, inner - 20),
             )
         if not cells:
             painter.setFont(name_font)
             painter.setPen(QColor(_INK))
             painter.drawText(
-                _MARGIN, top + name_h, "Nothing to show: the screen shows the idle picture."
+                _MARGIN,
+                top + name_h,
+                localize(_("Nothing to show: the screen shows the idle picture.")),
             )
         for i, cell in enumerate(cells):
             r, c = divmod(i, cols)
@@ -205,7 +215,7 @@ def _paint_cell(
         painter.fillRect(band, QColor(_RED))
         painter.setFont(name_font)
         painter.setPen(QColor("#ffffff"))
-        painter.drawText(band, int(Qt.AlignmentFlag.AlignCenter), "NOT SHOWN")
+        painter.drawText(band, int(Qt.AlignmentFlag.AlignCenter), localize(_("NOT SHOWN")))
         frame = QPen(QColor(_RED))
         frame.setWidth(3)
         painter.setPen(frame)
@@ -214,11 +224,12 @@ def _paint_cell(
         # on top of the cross, on its own plate, so the words stay legible
         painter.setFont(text_font)
         fm = QFontMetrics(text_font)
-        label = QRect(0, 0, fm.horizontalAdvance("no picture") + 16, fm.lineSpacing() + 8)
+        none = localize(_("no picture"))
+        label = QRect(0, 0, fm.horizontalAdvance(none) + 16, fm.lineSpacing() + 8)
         label.moveCenter(thumb.center())
         painter.fillRect(label, QColor("#3a3f45"))
         painter.setPen(QColor("#e4e7ea"))
-        painter.drawText(label, int(Qt.AlignmentFlag.AlignCenter), "no picture")
+        painter.drawText(label, int(Qt.AlignmentFlag.AlignCenter), none)
 
     x, width = card.x() + _PAD, card.width() - 2 * _PAD
     y = thumb.bottom() + 1 + 8
@@ -226,7 +237,9 @@ def _paint_cell(
     painter.setFont(name_font)
     fm = QFontMetrics(name_font)
     prefix = f"{cell.order}. " if cell.order is not None else "– "
-    suffix = f"  (page {cell.page}/{cell.pages})" if cell.pages > 1 else ""
+    suffix = ""
+    if cell.pages > 1:
+        suffix = localize(_("  (page {page}/{pages})", page=cell.page, pages=cell.pages))
     room = width - fm.horizontalAdvance(prefix + suffix)
     name = fm.elidedText(cell.item.rel, Qt.TextElideMode.ElideMiddle, max(20, room))
     painter.setPen(QColor(_RED if cell.set_aside else _INK))
@@ -236,25 +249,22 @@ def _paint_cell(
     painter.setFont(text_font)
     fm = QFontMetrics(text_font)
     painter.setPen(QColor(_MUTED))
-    kind = {
-        Kind.VIDEO: "video",
-        Kind.SLIDE: "image",
-        Kind.TEXT: "text slide",
-        Kind.PDF: "PDF page",
-    }[cell.item.kind]
-    info = f"{kind} · {cell.duration}" if cell.duration else kind
+    kind = Msg(_KIND_WORDS[cell.item.kind])
+    info = localize(
+        _("{kind} · {duration}", kind=kind, duration=cell.duration) if cell.duration else kind
+    )
     painter.drawText(
         QPoint(x, y + fm.ascent()), fm.elidedText(info, Qt.TextElideMode.ElideRight, width)
     )
     y += m.line_h
-    sched = f"schedule: {cell.schedule}"
+    sched = localize(_("schedule: {schedule}", schedule=cell.schedule))
     painter.drawText(
         QPoint(x, y + fm.ascent()), fm.elidedText(sched, Qt.TextElideMode.ElideRight, width)
     )
     y += m.line_h
     if cell.reason:
         painter.setPen(QColor(_RED))
-        for line in _wrap(f"not shown: {cell.reason}", fm, width, 2):
+        for line in _wrap(localize(_("not shown: {reason}", reason=cell.reason)), fm, width, 2):
             painter.drawText(QPoint(x, y + fm.ascent()), line)
             y += m.line_h
 

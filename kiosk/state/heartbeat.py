@@ -10,9 +10,9 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +25,7 @@ from kiosk import __version__
 from kiosk.config import Config
 from kiosk.controller import Controller, Shown, State
 from kiosk.core.hoursjson import hours_to_json
+from kiosk.core.msg import N_, Msg, _, to_json
 from kiosk.state.diskwriter import DiskWriter
 from kiosk.state.proofofplay import ProofOfPlay, Record
 from kiosk.state.screenshot import grab_screen, save_screenshot
@@ -45,7 +46,7 @@ class RunSettings:
     sync_dir: Path  # the configured one, or the bundled demo
     screenshot_dir: Path | None = None
     screenshot_every: float = 0.0
-    problems: tuple[str, ...] = ()  # non-fatal start-up problems, shown in the status
+    problems: tuple[str, ...] = ()  # non-fatal start-up problems (Msg), shown in the status
 
 
 def build_status(
@@ -81,20 +82,30 @@ def build_status(
         "next": upcoming.rel if upcoming else None,
         "playlist": {
             "source": controller.playlist.source,
+            "source_msg": to_json(controller.playlist.source),
             "count": len(controller.playlist.items),
             "items": [i.rel for i in controller.playlist.items],
         },
         "failed": [
-            {"file": f.rel, "reason": f.reason, "when": f.when, "count": f.count}
+            {
+                "file": f.rel,
+                "reason": f.reason,
+                "reason_msg": to_json(f.reason),
+                "when": f.when,
+                "count": f.count,
+            }
             for f in controller.failures.values()
         ]
         + [{**f, "count": 1} for f in sync["failed"]],
         "sync": {k: v for k, v in sync.items() if k != "failed"},
-        "problems": [
-            *settings.problems,
-            *(str(p) for p in controller.playlist.problems),
-            *(display or {}).get("problems", []),
-        ],
+        **_texts(
+            "problems",
+            [
+                *settings.problems,
+                *(p.as_msg() for p in controller.playlist.problems),
+                *(display or {}).get("problems", []),
+            ],
+        ),
         "counters": {
             "played": controller.counters.played,
             "failed": controller.counters.failed,
@@ -106,16 +117,38 @@ def build_status(
     return data
 
 
+def _texts(key: str, values: Sequence[str]) -> dict[str, list[Any]]:
+    """A list of texts for status.json: in English under `key` (scripts, older readers), and
+    as messages under `key_msg`, which `kiosk status` renders in its reader's language."""
+    return {key: [str(v) for v in values], f"{key}_msg": [to_json(v) for v in values]}
+
+
 class RecentErrors(logging.Handler):
-    """The last warnings and errors, for the status file: what went wrong lately, at a glance."""
+    """The last warnings and errors, for the status file: what went wrong lately, at a glance.
+
+    A message logged as a Msg is kept as one (with its id and arguments), so `kiosk status`
+    shows it in its reader's language; other lines (libraries' own) stay as they were logged.
+    """
 
     def __init__(self, keep: int = 20) -> None:
         super().__init__(logging.WARNING)
         self.lines: deque[str] = deque(maxlen=keep)
 
     def emit(self, record: logging.LogRecord) -> None:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.created))
-        self.lines.append(f"{when} {record.levelname} {record.getMessage()}")
+        when = datetime.fromtimestamp(record.created)
+        said = record.msg if isinstance(record.msg, Msg) and not record.args else None
+        text = said if said is not None else record.getMessage()
+        level = _level(record.levelname)
+        self.lines.append(
+            _("{when:%Y-%m-%d %H:%M:%S} {level} {message}", when=when, level=level, message=text)
+        )
+
+
+def _level(name: str) -> object:
+    return Msg(_LEVELS[name]) if name in _LEVELS else name
+
+
+_LEVELS = {"WARNING": N_("WARNING"), "ERROR": N_("ERROR"), "CRITICAL": N_("CRITICAL")}
 
 
 def _zone(name: str) -> tzinfo:
@@ -198,14 +231,14 @@ class Health(QObject):
         data = build_status(
             self.settings, self.controller, self.ingest, self.started_at, state, display
         )
-        data["recent_errors"] = list(self.errors.lines)
+        data.update(_texts("recent_errors", list(self.errors.lines)))
         data["screenshot_at"] = self.screenshot_at or None
         data["counters"]["restarts"] = self.controller.counters.restarts
         data["counters"]["stalls"] = self.controller.counters.stalls
         cannot = [x for x in (self.proof.problem, self._screenshot_problem) if x]
         if self.status.problem:
             cannot.append(self.status.problem)
-        data["cannot_write"] = cannot
+        data.update(_texts("cannot_write", cannot))
         self.disk.submit(lambda: self.status.write(data), key="status")
 
     def record(self, shown: Shown) -> None:

@@ -12,6 +12,7 @@ import logging.handlers
 import sys
 from pathlib import Path
 
+from kiosk.core.msg import _, os_reason
 from kiosk.state.logfilter import RateLimitFilter
 
 FILE_BYTES = 1_000_000
@@ -79,8 +80,12 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
             encoding="utf-8",
         )
     except OSError as e:
-        message = f"cannot write the log file in {state_dir}: {e.strerror or e}"
-        logging.getLogger(__name__).error("%s; logging to stderr only", message)
+        message = _(
+            "cannot write the log file in {folder}: {why}",
+            folder=str(state_dir),
+            why=os_reason(e),
+        )
+        logging.getLogger(__name__).error(_("{problem}; logging to stderr only", problem=message))
         return message
     to_file.addFilter(flood)
     to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

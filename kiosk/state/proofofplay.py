@@ -23,6 +23,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
 
+from kiosk.core.msg import _, os_reason
+
 log = logging.getLogger(__name__)
 
 Outcome = Literal["completed", "skipped", "failed"]
@@ -141,7 +143,11 @@ class ProofOfPlay:
         except OSError as e:
             self._close()  # reopen next time: the fd may point at a dead file system
             self._report(
-                f"cannot write the proof-of-play log in {self.directory}: {e.strerror or e}"
+                _(
+                    "cannot write the proof-of-play log in {folder}: {why}",
+                    folder=str(self.directory),
+                    why=os_reason(e),
+                )
             )
             return False
         if self._failing:
@@ -197,7 +203,9 @@ class ProofOfPlay:
 
     def _report(self, message: str) -> None:
         if message != self._failing:
-            log.error("%s; playback goes on, will retry at the next item", message)
+            log.error(
+                _("{problem}; playback goes on, will retry at the next item", problem=message)
+            )
             self._failing = message
 
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage, QImageWriter
 from PySide6.QtWidgets import QWidget
 
+from kiosk.core.msg import _, os_reason
 from kiosk.state.diskwriter import DiskWriter
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def encode_jpeg(image: QImage, max_width: int = 640, quality: int = 70) -> bytes
     ok = writer.write(image)
     buffer.close()
     if not ok:
-        return f"the JPEG encoder failed: {writer.errorString()}"
+        return _("the JPEG encoder failed: {detail}", detail=writer.errorString())
     return bytes(data.data())
 
 
@@ -73,7 +74,7 @@ def save_screenshot(
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        return f"cannot write {path}: {e.strerror or e}"
+        return _("cannot write {path}: {why}", path=str(path), why=os_reason(e))
     return path
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.msg import _, os_reason
+
 log = logging.getLogger(__name__)
 
 STATUS_FILE = "status.json"
@@ -56,9 +58,9 @@ class StatusWriter:
         try:
             write_atomic(self.path, json.dumps(status, ensure_ascii=False, indent=1))
         except OSError as e:
-            message = f"cannot write {self.path}: {e.strerror or e}"
+            message = _("cannot write {path}: {why}", path=str(self.path), why=os_reason(e))
             if message != self._failing:
-                log.error("%s; playback goes on, status is not updated", message)
+                log.error(_("{problem}; playback goes on, status is not updated", problem=message))
                 self._failing = message
             return False
         if self._failing:
@@ -82,17 +84,24 @@ def read_status(state_dir: Path, now: float | None = None) -> StatusReport:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return StatusReport({}, 0.0, False, f"no status file at {path}: is the player running?")
+        return StatusReport(
+            {}, 0.0, False, _("no status file at {path}: is the player running?", path=str(path))
+        )
     except (OSError, ValueError) as e:
-        return StatusReport({}, 0.0, False, f"cannot read {path}: {e}")
+        return StatusReport(
+            {}, 0.0, False, _("cannot read {path}: {error}", path=str(path), error=str(e))
+        )
     if not isinstance(data, dict):
-        return StatusReport({}, 0.0, False, f"{path} is not a status file")
+        return StatusReport({}, 0.0, False, _("{path} is not a status file", path=str(path)))
     age = now - float(data.get("updated_at", 0))
     heartbeat = float(data.get("heartbeat_s", HEARTBEAT_S))
     if data.get("state") == "stopped":
-        return StatusReport(data, age, False, "the player has stopped")
+        return StatusReport(data, age, False, _("the player has stopped"))
     if age > heartbeat * DEAD_AFTER_HEARTBEATS:
         return StatusReport(
-            data, age, False, f"no heartbeat for {age:.0f} s: the player looks dead or hung"
+            data,
+            age,
+            False,
+            _("no heartbeat for {age:.0f} s: the player looks dead or hung", age=age),
         )
     return StatusReport(data, age, True)

@@ -3,94 +3,171 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 from kiosk.core.ages import ago as _ago
+from kiosk.core.msg import N_, Msg, _
+from kiosk.i18n import localize, text, texts
 from kiosk.state.status import StatusReport
 
+_STATES = {
+    "stopped": N_("stopped"),
+    "idle": N_("idle"),
+    "loading": N_("loading"),
+    "video": N_("video"),
+    "slide": N_("slide"),
+    "closed": N_("closed"),
+    "nothing": N_("nothing"),
+}
+_KINDS = {"video": N_("video"), "slide": N_("slide"), "text": N_("text"), "pdf": N_("pdf")}
 
-def _when(ts: float, now: float) -> str:
-    return f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(ts))} ({_ago(now - ts)} ago)"
+
+def _when(ts: float, now: float) -> Msg:
+    return _(
+        "{when:%Y-%m-%d %H:%M:%S} ({ago} ago)", when=datetime.fromtimestamp(ts), ago=_ago(now - ts)
+    )
+
+
+def _word(table: dict[str, str], value: object) -> object:
+    """A state or kind the player wrote, in the reader's words when it is one we know."""
+    return Msg(table[value]) if isinstance(value, str) and value in table else value
 
 
 def render(report: StatusReport, now: float | None = None) -> str:
+    """The status for a person, in this process's language (kiosk.i18n)."""
+    return "\n".join(localize(line) for line in _lines(report, now))
+
+
+def _lines(report: StatusReport, now: float | None = None) -> list[str]:
     now = time.time() if now is None else now
     d: dict[str, Any] = report.data
     lines: list[str] = []
     if not d:
-        return f"kiosk: {report.problem}"
-    verdict = "running" if report.alive else f"NOT RUNNING: {report.problem}"
-    lines.append(f"kiosk {d.get('version', '?')} at {d.get('office', '?')}: {verdict}")
+        return [_("kiosk: {problem}", problem=report.problem)]
+    verdict = _("NOT RUNNING: {problem}", problem=report.problem)
+    if report.alive:
+        verdict = _("running")
     lines.append(
-        f"  pid {d.get('pid')}, up {_ago(now - float(d.get('started_at', now)))}, "
-        f"status written {_ago(report.age_s)} ago"
+        _(
+            "kiosk {version} at {office}: {verdict}",
+            version=d.get("version", "?"),
+            office=d.get("office", "?"),
+            verdict=verdict,
+        )
+    )
+    lines.append(
+        _(
+            "  pid {pid}, up {up}, status written {age} ago",
+            pid=d.get("pid"),
+            up=_ago(now - float(d.get("started_at", now))),
+            age=_ago(report.age_s),
+        )
     )
     playing = d.get("now") or {}
     if playing.get("file"):
         title = f" \u2014 {playing['title']}" if playing.get("title") else ""
         lines.append(
-            f"  on screen: {playing['file']}{title} ({playing.get('kind')}), "
-            f"since {_when(float(playing.get('since', now)), now)}"
+            _(
+                "  on screen: {file}{title} ({kind}), since {since}",
+                file=playing["file"],
+                title=title,
+                kind=_word(_KINDS, playing.get("kind")),
+                since=_when(float(playing.get("since", now)), now),
+            )
         )
+    elif playing.get("state") == "idle":
+        lines.append(_("  on screen: {state} (idle slide: nothing playable)", state=Msg("idle")))
     else:
-        lines.append(
-            f"  on screen: {playing.get('state', 'nothing')}"
-            + (" (idle slide: nothing playable)" if playing.get("state") == "idle" else "")
-        )
+        state = _word(_STATES, playing.get("state", "nothing"))
+        lines.append(_("  on screen: {state}", state=state))
     if d.get("next"):
-        lines.append(f"  next: {d['next']}")
+        lines.append(_("  next: {file}", file=d["next"]))
     pl = d.get("playlist") or {}
     lines.append(
-        f"  playlist: {pl.get('source', '?')} \u2014 {pl.get('count', 0)} item(s); "
-        f"sync folder {d.get('sync_dir', '?')}"
+        _(
+            "  playlist: {source} \u2014 {count} item(s); sync folder {folder}",
+            source=text(pl, "source") or "?",
+            count=pl.get("count", 0),
+            folder=d.get("sync_dir", "?"),
+        )
     )
     sync = d.get("sync") or {}
     if sync:
         scanned = float(sync.get("last_scan") or 0)
-        lines.append(
-            f"  sync folder: {sync.get('playable', 0)} playable file(s), watched by "
-            f"{sync.get('watching', '?')}; last full scan "
-            + (f"{_ago(now - scanned)} ago" if scanned else "not yet")
-            + ("" if sync.get("readable", True) else "; FOLDER NOT READABLE")
+        last = _("{ago} ago", ago=_ago(now - scanned)) if scanned else _("not yet")
+        line = _(
+            "  sync folder: {playable} playable file(s), watched by {how}; last full scan {last}",
+            playable=sync.get("playable", 0),
+            how=text(sync, "watching") or "?",
+            last=last,
         )
+        if not sync.get("readable", True):
+            line = _("{line}; FOLDER NOT READABLE", line=line)
+        lines.append(line)
         if sync.get("arriving"):
-            lines.append(f"  arriving (copying or being checked): {', '.join(sync['arriving'])}")
+            lines.append(
+                _(
+                    "  arriving (copying or being checked): {files}",
+                    files=", ".join(sync["arriving"]),
+                )
+            )
     c = d.get("counters") or {}
     lines.append(
-        f"  played {c.get('played', 0)}, skipped {c.get('failed', 0)}, "
-        f"loops {c.get('loops', 0)}, stalls {c.get('stalls', 0)}, "
-        f"player restarts {c.get('restarts', 0)}"
+        _(
+            "  played {played}, skipped {failed}, loops {loops}, stalls {stalls}, "
+            "player restarts {restarts}",
+            played=c.get("played", 0),
+            failed=c.get("failed", 0),
+            loops=c.get("loops", 0),
+            stalls=c.get("stalls", 0),
+            restarts=c.get("restarts", 0),
+        )
     )
     screen = d.get("display") or {}
     if screen:
-        held = ", ".join(screen.get("kept_on_by") or []) or "NOTHING (it may blank)"
+        kept = screen.get("kept_on_by") or []
+        held: object = ", ".join(kept) if kept else _("NOTHING (it may blank)")
         power = screen.get("power") or {}
         lines.append(
-            f"  screen: {screen.get('session', '?')} session, kept on by {held}; "
-            f"display power: {power.get('method', '?')} (display.power {power.get('setting')})"
+            _(
+                "  screen: {session} session, kept on by {held}; "
+                "display power: {method} (display.power {setting})",
+                session=screen.get("session", "?"),
+                held=held,
+                method=power.get("method", "?"),
+                setting=power.get("setting"),
+            )
         )
         # What was tried and did not hold, with why (a refused logind lock, no D-Bus service)
-        lines.extend(f"    {note}" for note in screen.get("not_used") or [])
+        lines.extend(_("    {note}", note=note) for note in texts(screen, "not_used"))
     shot = d.get("screenshot_at")
     if shot:
-        lines.append(f"  last screenshot: {_when(float(shot), now)}")
+        lines.append(_("  last screenshot: {when}", when=_when(float(shot), now)))
     failed = d.get("failed") or []
     if failed:
-        lines.append(f"  set aside ({len(failed)}):")
+        lines.append(_("  set aside ({n}):", n=len(failed)))
         for f in failed:
-            lines.append(f"    {f['file']}: {f['reason']} ({_ago(now - float(f['when']))} ago)")
-    problems = d.get("problems") or []
+            lines.append(
+                _(
+                    "    {file}: {reason} ({ago} ago)",
+                    file=f["file"],
+                    reason=text(f, "reason"),
+                    ago=_ago(now - float(f["when"])),
+                )
+            )
+    problems = texts(d, "problems")
     if problems:
-        lines.append(f"  problems ({len(problems)}):")
-        lines.extend(f"    {p}" for p in problems)
-    cannot = d.get("cannot_write") or []
+        lines.append(_("  problems ({n}):", n=len(problems)))
+        lines.extend(_("    {problem}", problem=p) for p in problems)
+    cannot = texts(d, "cannot_write")
     if cannot:
-        lines.append("  cannot write (playback goes on):")
-        lines.extend(f"    {x}" for x in cannot)
-    errors = d.get("recent_errors") or []
+        lines.append(_("  cannot write (playback goes on):"))
+        lines.extend(_("    {problem}", problem=x) for x in cannot)
+    errors = texts(d, "recent_errors")
     if errors:
-        lines.append(f"  recent errors (last {len(errors)}):")
-        lines.extend(f"    {e}" for e in errors[-10:])
+        lines.append(_("  recent errors (last {n}):", n=len(errors)))
+        lines.extend(_("    {error}", error=e) for e in errors[-10:])
     if not failed and not problems and not cannot:
-        lines.append("  no problems")
-    return "\n".join(lines)
+        lines.append(_("  no problems"))
+    return lines

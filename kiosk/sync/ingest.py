@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from kiosk.core.library import Library
 from kiosk.core.model import kind_of
+from kiosk.core.msg import _, to_json
 from kiosk.core.names import is_ignored_dir, is_ignored_name
 from kiosk.core.syncindex import Change, Stat, SyncIndex
 from kiosk.media.probe import ProbeInconclusive
@@ -128,13 +129,19 @@ class Ingest(QObject):
         return {
             "dir": self.root,
             "watching": self.watcher.how,
+            "watching_msg": to_json(self.watcher.how),
             "readable": self.index.readable,
             "last_scan": self.last_scan,
             "scan_seconds": round(self.scan_seconds, 3),
             "playable": len(lib.files),
             "arriving": sorted(lib.pending),
             "failed": [
-                {"file": t.rel, "reason": t.reason, "when": t.failed_at}
+                {
+                    "file": t.rel,
+                    "reason": t.reason,
+                    "reason_msg": to_json(t.reason),
+                    "when": t.failed_at,
+                }
                 for t in self.index.failures()
             ],
         }
@@ -154,7 +161,13 @@ class Ingest(QObject):
             self.gone.emit(path)
         for rel in change.failed:
             t = self.index.get(rel)
-            log.warning("not playable, skipped: %s: %s", rel, t.reason if t else "?")
+            log.warning(
+                _(
+                    "not playable, skipped: {file}: {reason}",
+                    file=rel,
+                    reason=t.reason if t else "?",
+                )
+            )
         for rel in change.added:
             log.info("new in the rotation: %s", rel)
         if change.any:
@@ -164,7 +177,12 @@ class Ingest(QObject):
     def _apply_listing(self, listing: Listing, started: float) -> None:
         if not listing.readable:
             if self.index.readable:
-                log.error("sync folder %s cannot be read; keeping what was playable", self.root)
+                log.error(
+                    _(
+                        "sync folder {folder} cannot be read; keeping what was playable",
+                        folder=self.root,
+                    )
+                )
                 self.index.readable = False
                 self.changed.emit()
             return
@@ -269,7 +287,7 @@ class Ingest(QObject):
                 relay.undecided.emit(rel, stat, str(e))
                 return
             except Exception as e:  # a probe bug must not leave the file stuck
-                reason = f"could not be checked: {e}"
+                reason = _("could not be checked: {error}", error=str(e))
             relay.probed.emit(rel, stat, reason)
 
         self._pool.start(_Task(work))
@@ -304,9 +322,9 @@ class Ingest(QObject):
             return
         self._root_id = now_id
         if now_id is None:
-            log.warning("sync folder %s has disappeared", self.root)
+            log.warning(_("sync folder {folder} has disappeared", folder=self.root))
             self.watcher.stop()
-            self.watcher.how = "waiting for the folder to come back"
+            self.watcher.how = _("waiting for the folder to come back")
             change = self.index.vanish("")
             self.index.readable = False
             self._emit(change)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kiosk.core.library import Library
 from kiosk.core.model import Item, Kind, Playlist
+from kiosk.core.msg import _, os_reason
 from kiosk.core.playlist import (
     PlaylistSpec,
     parse_playlist,
@@ -46,10 +47,10 @@ def read_spec(
             tiers = tier_folders(sync_dir) if sync_dir is not None else []
             if not tiers:
                 return whole_folder()
-            hint = "delete it or fix it"
+            hint = _("delete it or fix it")
             return tiered([(d, _parse_file(p, hint, timezone) if p else None) for d, p in tiers])
-        return with_rest_of_folder(_parse_file(inside, "delete it or fix it", timezone))
-    return _parse_file(playlist_file, "check the `playlist:` option", timezone)
+        return with_rest_of_folder(_parse_file(inside, _("delete it or fix it"), timezone))
+    return _parse_file(playlist_file, _("check the `playlist:` option"), timezone)
 
 
 def _parse_file(path: Path, hint: str, timezone: str) -> PlaylistSpec:
@@ -57,7 +58,8 @@ def _parse_file(path: Path, hint: str, timezone: str) -> PlaylistSpec:
         data = path.read_bytes()
     except OSError as e:
         problem = Problem(
-            Position(str(path)), f"cannot read the playlist: {e.strerror or e}; {hint}"
+            Position(str(path)),
+            _("cannot read the playlist: {why}; {hint}", why=os_reason(e), hint=hint),
         )
         return PlaylistSpec(str(path), (), (problem,))
     return parse_playlist(data, str(path), timezone)
@@ -92,7 +94,7 @@ class Sidecars:
             mtime = os.stat(item.path).st_mtime
             cached = self._slides.get(item.path)
             if cached is None or cached[0] != mtime:
-                slide, _ = parse_procedure(Path(item.path).read_bytes(), item.path)
+                slide, _found = parse_procedure(Path(item.path).read_bytes(), item.path)
                 cached = (mtime, slide.duration, slide.schedule) if slide else (mtime, None, None)
                 self._slides[item.path] = cached
         except OSError:
@@ -116,7 +118,7 @@ class Sidecars:
         try:
             data = Path(path).read_bytes()
         except OSError as e:
-            return None, [Problem(Position(path), f"cannot read: {e.strerror or e}")]
+            return None, [Problem(Position(path), _("cannot read: {why}", why=os_reason(e)))]
         schedule, problems = parse_sidecar(data, path, self.timezone)
         self._cache[path] = (mtime, schedule, problems)
         return schedule, problems
@@ -148,7 +150,9 @@ class ContentSource:
         fallback = self._good or with_rest_of_folder(PlaylistSpec(spec.source, ()))
         if spec.problems != self._stale:
             for p in spec.problems:
-                log.error("%s (playing the last good playlist meanwhile)", p)
+                log.error(
+                    _("{problem} (playing the last good playlist meanwhile)", problem=p.as_msg())
+                )
             self._stale = spec.problems
         return dataclasses.replace(fallback, problems=spec.problems)
 
@@ -170,8 +174,10 @@ class ContentSource:
         if not library.readable:
             problem = Problem(
                 Position(str(self.sync_dir)),
-                "the sync folder cannot be read (missing, unmounted or no permission); "
-                "playing what is still readable",
+                _(
+                    "the sync folder cannot be read (missing, unmounted or no permission); "
+                    "playing what is still readable"
+                ),
             )
             playlist = Playlist(playlist.items, playlist.source, (problem, *playlist.problems))
         return playlist

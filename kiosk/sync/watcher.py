@@ -19,6 +19,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from kiosk.core.msg import _, os_reason
+
 log = logging.getLogger(__name__)
 
 NETWORK_FS = ("cifs", "smb3", "smbfs", "nfs", "nfs4", "9p", "afs", "ceph", "davfs", "fuse")
@@ -85,7 +87,7 @@ class Watcher(QObject):
         self._observer: BaseObserver | None = None
         self._lock = threading.Lock()
         self._pending: set[str] = set()
-        self.how = "not watching"
+        self.how: str = _("not watching")
 
     @property
     def running(self) -> bool:
@@ -109,9 +111,11 @@ class Watcher(QObject):
         kind = self._fs_type_of(self.root)
         reason = ""
         if self.mode == "always":
-            reason = "sync.poll is 'always'"
+            reason = _("sync.poll is 'always'")
         elif self.mode == "auto" and needs_polling(kind):
-            reason = f"{kind} is a network filesystem: inotify cannot see remote changes"
+            reason = _(
+                "{kind} is a network filesystem: inotify cannot see remote changes", kind=kind
+            )
         if not reason:
             try:
                 observer = self._make_inotify()
@@ -120,13 +124,19 @@ class Watcher(QObject):
             except OSError as e:
                 with_limit = e.errno in (errno.ENOSPC, errno.EMFILE)
                 cause = (
-                    "the inotify watch limit is reached (fs.inotify.max_user_watches)"
+                    _("the inotify watch limit is reached (fs.inotify.max_user_watches)")
                     if with_limit
-                    else f"inotify failed: {e.strerror or e}"
+                    else _("inotify failed: {why}", why=os_reason(e))
                 )
                 if self.mode == "never":
-                    log.error("cannot watch %s: %s; relying on rescans", self.root, cause)
-                    self.how = f"rescans only ({cause})"
+                    log.error(
+                        _(
+                            "cannot watch {folder}: {why}; relying on rescans",
+                            folder=self.root,
+                            why=cause,
+                        )
+                    )
+                    self.how = _("rescans only ({why})", why=cause)
                     return self.how
                 reason = cause
             else:
@@ -139,11 +149,17 @@ class Watcher(QObject):
             polling.schedule(_Handler(self._queue), self.root, recursive=True)
             polling.start()
         except OSError as e:
-            log.error("cannot watch %s: %s; relying on rescans", self.root, e)
-            self.how = "rescans only"
+            log.error(
+                _(
+                    "cannot watch {folder}: {why}; relying on rescans",
+                    folder=self.root,
+                    why=str(e),
+                )
+            )
+            self.how = _("rescans only")
             return self.how
         self._observer = polling
-        self.how = f"polling every {self.poll_interval:g} s ({reason})"
+        self.how = _("polling every {seconds:g} s ({why})", seconds=self.poll_interval, why=reason)
         log.info("watching %s by polling: %s", self.root, reason)
         return self.how
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtDBus import QDBusConnection
 
+from kiosk.core.msg import _, join
 from kiosk.system.dbus_inhibit import DbusIdleInhibitor, session_bus
 from kiosk.system.display import ScreenSaverInhibitor
 from kiosk.system.logind import HELD as LOGIND_HELD
@@ -57,21 +58,21 @@ def what_to_set(session: Session) -> str:
     """The desktop setting that stops blanking, for the warning."""
     parts = set(session.desktop.replace(";", ":").split(":"))
     if "gnome" in parts or "ubuntu" in parts:
-        return (
+        return _(
             "GNOME Settings > Power > Screen Blank: Never "
             "(or: gsettings set org.gnome.desktop.session idle-delay 0)"
         )
     if "kde" in parts:
-        return "System Settings > Power Management > Turn off screen: never"
+        return _("System Settings > Power Management > Turn off screen: never")
     if parts & {"labwc", "wayfire", "wlroots", "lxde-pi", "lxde", "sway"}:
-        return (
+        return _(
             "on Raspberry Pi OS: sudo raspi-config > Display Options > Screen Blanking > No; "
             "elsewhere, remove swayidle's timeouts from the compositor's autostart (swayidle "
             "would honour logind's idle lock, but the player could not take it)"
         )
     if "xfce" in parts:
-        return "Xfce Power Manager > Display: Blank after / Put to sleep after: Never"
-    return "turn screen blanking and the screensaver off in the desktop's power settings"
+        return _("Xfce Power Manager > Display: Blank after / Put to sleep after: Never")
+    return _("turn screen blanking and the screensaver off in the desktop's power settings")
 
 
 class IdleGuard:
@@ -110,7 +111,12 @@ class IdleGuard:
         nothing holds) is made here."""
         report = IdleReport()
         if not self._session_can_blank():
-            report.notes.append(f"no desktop session ({self.session.describe()}): nothing blanks")
+            report.notes.append(
+                _(
+                    "no desktop session ({session}): nothing blanks",
+                    session=self.session.describe(),
+                )
+            )
             self.report = report
             return report
         if self.session.x11:
@@ -130,11 +136,14 @@ class IdleGuard:
         if "wayfire" in self.session.desktop.split(":"):
             report.notes.append(WAYFIRE_NOTE)
         if not self._keeps_it_on(report.held):
-            report.warning = (
-                f"nothing keeps the screen from blanking on this {self.session.describe()} "
-                f"session: {what_to_set(self.session)}"
+            report.warning = _(
+                "nothing keeps the screen from blanking on this {session} session: {what}",
+                session=self.session.describe(),
+                what=what_to_set(self.session),
             )
-            log.warning("%s (%s)", report.warning, "; ".join(report.notes))
+            log.warning(
+                _("{warning} ({notes})", warning=report.warning, notes=join(report.notes, "; "))
+            )
         else:
             log.info("screen kept on by %s", "; ".join(report.held + report.notes))
         self.report = report

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.core.msg import _, join, to_json
 from kiosk.system.idle import IdleReport
 from kiosk.system.power import DisplayPower
 from kiosk.system.session import Session
@@ -25,16 +26,25 @@ def screen_status(
     if closed_mode == "display_off":
         if power.method.name == "none" and power.setting != "none":
             problems.append(
-                "closed.mode is display_off, but no display power method works here ("
-                + "; ".join(power.notes)
-                + "): the closed hours show a black screen with the TV on"
+                _(
+                    "closed.mode is display_off, but no display power method works here "
+                    "({notes}): the closed hours show a black screen with the TV on",
+                    notes=join(power.notes, "; "),
+                )
             )
         if power.problem:
-            problems.append(f"display power ({power.method.name}): {power.problem}")
+            problems.append(
+                _(
+                    "display power ({method}): {problem}",
+                    method=power.method.name,
+                    problem=power.problem,
+                )
+            )
     return {
         "session": session.describe(),
         "kept_on_by": list(idle.held),
-        "not_used": list(idle.notes),
+        "not_used": [str(n) for n in idle.notes],
+        "not_used_msg": [to_json(n) for n in idle.notes],
         "power": power.info(),
         "problems": problems,
     }

@@ -12,14 +12,17 @@ from datetime import datetime
 from PySide6.QtCore import QPointF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 
+from kiosk.core.msg import _
 from kiosk.core.schedule import OfficeHours, format_vn_datetime
+from kiosk.i18n import localize
 from kiosk.ui.theme import Theme, text_box, theme_font
 
 __all__ = ["CLOSED_TITLE", "HOURS_LABEL", "REOPENS_LABEL", "render_closed"]
 
-CLOSED_TITLE = "Ngoài giờ làm việc"
-HOURS_LABEL = "Giờ làm việc"
-REOPENS_LABEL = "Mở cửa lại"
+# For the public, in the office's language (kiosk.i18n): Vietnamese unless `office.language: en`
+CLOSED_TITLE = _("Outside office hours")
+HOURS_LABEL = _("Office hours")
+REOPENS_LABEL = _("Opens again")
 
 
 def render_closed(
@@ -36,12 +39,13 @@ def render_closed(
     reopen = hours.next_change(at) if not hours.is_open(at) else None
     lines: list[tuple[str, float, bool, QColor]] = [
         (office, 1.0, True, theme.muted),
-        (CLOSED_TITLE, 2.0, True, theme.text),
-        (HOURS_LABEL.upper(), 0.8, True, theme.accent),
+        (localize(CLOSED_TITLE), 2.0, True, theme.text),
+        (localize(HOURS_LABEL).upper(), 0.8, True, theme.accent),
     ]
     lines += [(f"{days}: {times}", 1.0, False, theme.text) for days, times in hours.summary()]
     if reopen is not None:
-        lines.append((f"{REOPENS_LABEL}: {format_vn_datetime(reopen)}", 1.0, True, theme.accent))
+        again = f"{localize(REOPENS_LABEL)}: {format_vn_datetime(reopen)}"
+        lines.append((again, 1.0, True, theme.accent))
     margin = short * 0.06
     width = w - 2 * margin
     s = short * 0.05

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 
+from kiosk.core.msg import _, os_reason
+
 __all__ = ["PdfInfo", "pdf_info", "pdf_page_count", "pdftools_missing", "render_pdf_page"]
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ MAX_PIXELS = 8192 * 8192
 _PAGES = re.compile(r"^Pages:\s+(\d+)\s*$", re.M)
 _PAGE_SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts", re.M)
 _PAGE_ROT = re.compile(r"^Page\s+(\d+)\s+rot:\s+(\d+)", re.M)
-_APT_HINT = "install poppler-utils (apt install poppler-utils)"
+_APT_HINT = _("install poppler-utils (apt install poppler-utils)")
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ def pdftools_missing() -> str | None:
     """None if pdfinfo and pdftoppm are on PATH, else what to install (for `kiosk check`)."""
     missing = [t for t in ("pdfinfo", "pdftoppm") if shutil.which(t) is None]
     if missing:
-        return f"{' and '.join(missing)} not found: {_APT_HINT} to show PDF files"
+        tools = missing[0] if len(missing) == 1 else _("{a} and {b}", a=missing[0], b=missing[1])
+        return _("{tools} not found: {hint} to show PDF files", tools=tools, hint=_APT_HINT)
     return None
 
 
@@ -61,17 +64,21 @@ def _run(cmd: list[str], timeout: float) -> tuple[bytes, str | None]:
             check=False,
         )
     except FileNotFoundError:
-        return b"", f"{cmd[0]} not found: {_APT_HINT} to show PDF files"
+        return b"", _("{tools} not found: {hint} to show PDF files", tools=cmd[0], hint=_APT_HINT)
     except subprocess.TimeoutExpired:
-        return b"", f"{cmd[0]} took longer than {timeout:g} s on this file; it may be damaged"
+        return b"", _(
+            "{tool} took longer than {seconds:g} s on this file; it may be damaged",
+            tool=cmd[0],
+            seconds=timeout,
+        )
     except OSError as e:
-        return b"", f"cannot run {cmd[0]}: {e.strerror or e}"
+        return b"", _("cannot run {tool}: {why}", tool=cmd[0], why=os_reason(e))
     if done.returncode != 0:
         err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = err[-1] if err else f"exit code {done.returncode}"
+        detail = err[-1] if err else _("exit code {code}", code=done.returncode)
         if "Incorrect password" in detail or "encrypted" in detail.lower():
-            return b"", "the PDF is protected by a password; save it without one"
-        return b"", f"not a readable PDF ({detail})"
+            return b"", _("the PDF is protected by a password; save it without one")
+        return b"", _("not a readable PDF ({detail})", detail=detail)
     return done.stdout, None
 
 
@@ -86,10 +93,10 @@ def pdf_info(
     text = out.decode("utf-8", "replace")
     m = _PAGES.search(text)
     if m is None:
-        return "not a readable PDF (no page count)"
+        return _("not a readable PDF (no page count)")
     pages = int(m.group(1))
     if pages < 1:
-        return "the PDF has no pages"
+        return _("the PDF has no pages")
     rot = {int(p): int(r) % 180 for p, r in _PAGE_ROT.findall(text)}
     sizes = {}
     for p, w, h in _PAGE_SIZE.findall(text):
@@ -112,16 +119,18 @@ def render_pdf_page(
     The image is only as big as the fitted page (the caller letterboxes it, as for photos).
     """
     if size.isEmpty():
-        return "nothing to render into (empty target size)"
+        return _("nothing to render into (empty target size)")
     if size.width() * size.height() > MAX_PIXELS:
-        return f"target size {size.width()}x{size.height()} is too large"
+        return _(
+            "target size {width}x{height} is too large", width=size.width(), height=size.height()
+        )
     info = pdf_info(path, page, page, timeout=min(timeout, INFO_TIMEOUT))
     if isinstance(info, str) and "Wrong page range" in info:
         info = pdf_info(path, timeout=min(timeout, INFO_TIMEOUT))
     if isinstance(info, str):
         return info
     if not 1 <= page <= info.pages:
-        return f"page {page} does not exist (the PDF has {info.pages})"
+        return _("page {page} does not exist (the PDF has {pages})", page=page, pages=info.pages)
     pw, ph = info.sizes.get(page, (595.0, 842.0))
     scale = min(size.width() / max(pw, 1.0), size.height() / max(ph, 1.0))
     tw, th = max(1, round(pw * scale)), max(1, round(ph * scale))
@@ -134,6 +143,6 @@ def render_pdf_page(
         return err
     image = QImage()
     if not image.loadFromData(out, "PNG") or image.isNull():
-        return f"page {page} could not be rendered (pdftoppm gave no image)"
+        return _("page {page} could not be rendered (pdftoppm gave no image)", page=page)
     log.debug("PDF %s page %d rendered at %dx%d", path, page, image.width(), image.height())
     return image

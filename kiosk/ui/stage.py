@@ -10,6 +10,9 @@ from PySide6.QtCore import QElapsedTimer, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
+from kiosk.core.msg import _
+from kiosk.i18n import localize
+
 log = logging.getLogger(__name__)
 
 IDLE_BACKGROUND = QColor(12, 42, 92)  # civic dark blue: clearly "on", never mistaken for off
@@ -28,7 +31,7 @@ class Showing(enum.Enum):
 class IdleContent:
     office: str
     logo: QImage | None
-    message: str = "Chưa có nội dung để trình chiếu"
+    message: str = _("Nothing to show yet")  # for the public: the office's language
     detail: str = ""
 
 
@@ -187,12 +190,12 @@ class Stage(QWidget):
         font.setPixelSize(unit)
         painter.setFont(font)
         painter.setPen(IDLE_MUTED)
-        painter.drawText(QRect(w // 10, y, w * 8 // 10, h - y), flags, self._idle.message)
+        painter.drawText(QRect(w // 10, y, w * 8 // 10, h - y), flags, localize(self._idle.message))
         if self._idle.detail:
             font.setPixelSize(max(8, unit // 2))
             painter.setFont(font)
             painter.drawText(
                 QRect(w // 20, h - unit * 3, w * 18 // 20, unit * 2),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                self._idle.detail,
+                localize(self._idle.detail),
             )

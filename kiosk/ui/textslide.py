@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 
+from kiosk.core.msg import _
 from kiosk.core.problems import Position, Problem
 from kiosk.core.procedure_slide import ProcedureSlide
 from kiosk.media.images import load_image
@@ -50,7 +51,7 @@ log = logging.getLogger(__name__)
 
 FEE_LABEL = "Lệ phí"
 TIME_LABEL = "Thời hạn giải quyết"
-TOO_MUCH_TEXT = "too much text for one slide: split it into two files or shorten the steps"
+TOO_MUCH_TEXT = _("too much text for one slide: split it into two files or shorten the steps")
 MIN_TEXT_FRACTION = 0.022  # body text at least this part of the screen's short side
 MAX_TEXT_FRACTION = 0.05
 QR_FRACTION = 0.3  # preferred QR side (quiet zone included), part of the short side
@@ -316,7 +317,12 @@ def render_procedure(
         path = Path(base_dir or ".") / slide.image
         loaded = load_image(str(path))
         if isinstance(loaded, str):
-            problems.append(Problem(where, f"image {slide.image!r} cannot be shown: {loaded}"))
+            problems.append(
+                Problem(
+                    where,
+                    _("image {name!r} cannot be shown: {reason}", name=slide.image, reason=loaded),
+                )
+            )
         else:
             picture = loaded
     code: QImage | None = None
@@ -330,8 +336,11 @@ def render_procedure(
         problems.append(
             Problem(
                 where,
-                f"no room for the image {slide.image!r} on this slide; shorten the "
-                "text or make a separate slide for the image",
+                _(
+                    "no room for the image {name!r} on this slide; shorten the "
+                    "text or make a separate slide for the image",
+                    name=slide.image,
+                ),
                 "warning",
             )
         )
@@ -374,7 +383,7 @@ def paint_layout(
         for card in layout.cards:
             painter.setBrush(theme.band)
             painter.drawRoundedRect(card, radius, radius)
-        for badge, _ in layout.badges:
+        for badge, _size in layout.badges:
             painter.setBrush(theme.accent)
             painter.drawEllipse(badge)
         painter.setBrush(Qt.BrushStyle.NoBrush)

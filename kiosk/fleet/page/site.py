@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,12 @@ import jinja2
 
 from kiosk import __version__
 from kiosk.core import pagemodel
+from kiosk.core.msg import Msg, _
 from kiosk.fleet.page import shots
 from kiosk.fleet.plays import last_plays
 from kiosk.fleet.publicfile import write_public
 from kiosk.fleet.snapshot import OfficeSnap, Snapshot
+from kiosk.i18n import current, localize, text, texts
 from kiosk.state.screenshot import SCREENSHOT_FILE
 from kiosk.ui.fonts import FONT_DIR, FONT_FILES
 
@@ -57,6 +60,11 @@ class Result:
     seconds: float
 
 
+def _localized(value: object) -> object:
+    """What a template prints: a message in the page's language, anything else untouched."""
+    return localize(value) if isinstance(value, Msg) else value
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -65,8 +73,10 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_localized,  # messages (kiosk.core.pagemodel's words) in the page's language
     )
     env.filters["slug"] = pagemodel.slug
+    env.globals["_"] = _  # `{{ _("Last seen") }}`: a message of the catalog (babel.cfg)
     return env
 
 
@@ -113,11 +123,20 @@ def _write(path: Path, text: str) -> int:
 
 
 def _errors(status: dict[str, Any] | None) -> list[str]:
+    """The office's problems and recent errors, as messages where its player stored them so
+    (they show in the page's language), else as it wrote them."""
     status = status or {}
-    lines = [str(x) for x in status.get("problems") or ()]
-    lines += [str(x) for x in status.get("cannot_write") or ()]
-    lines += [str(x) for x in reversed(status.get("recent_errors") or ())]  # newest first
-    return lines[:ERRORS_SHOWN]
+    lines = [*texts(status, "problems"), *texts(status, "cannot_write")]
+    lines += reversed(texts(status, "recent_errors"))  # newest first
+    return [x if isinstance(x, Msg) else str(x) for x in lines][:ERRORS_SHOWN]
+
+
+def _set_aside(status: dict[str, Any] | None, listed: Sequence[dict[str, str]]) -> list[object]:
+    """The files set aside, each reason in the page's language where the player stored it so."""
+    stored = {
+        str(f.get("file")): f for f in (status or {}).get("failed") or () if isinstance(f, dict)
+    }
+    return [{**f, "reason": text(stored.get(f["file"], f), "reason")} for f in listed]
 
 
 def _office_page(
@@ -133,11 +152,11 @@ def _office_page(
         screenshot_age=pagemodel.ago_text(view.screenshot_age_s),
         syncthing=pagemodel.syncthing_text(view),
         completion=[
-            (tier, "không rõ" if pct is None else f"{pct:.0f} %")
+            (tier, pagemodel.UNKNOWN if pct is None else f"{pct:.0f} %")
             for tier, pct in view.completion.items()
         ],
         hours=pagemodel.hours(status),
-        set_aside=view.set_aside,
+        set_aside=_set_aside(status, view.set_aside),
         errors=_errors(status),
         plays=pagemodel.play_rows(last_plays(o.state_dir, PLAYS_SHOWN, o.index)),
     )
@@ -171,6 +190,9 @@ def generate(snap: Snapshot, out: Path, refresh_s: int = REFRESH_S) -> Result:
         "all_sections": sections,
         "total": pagemodel.counts(cards),
         "offices": len(cards),
+        "lang": current(),
+        "no_group": pagemodel.NO_GROUP,
+        "unknown": pagemodel.UNKNOWN,
     }
     overview = env.get_template("overview.html")
     written = {"index.html"}
