@@ -14,6 +14,7 @@ import logging
 import os
 
 from kiosk.core.model import Kind, kind_of
+from kiosk.media.complete import incomplete
 from kiosk.media.images import MAX_PIXELS as MAX_IMAGE_PIXELS
 from kiosk.media.images import load_image
 
@@ -47,6 +48,8 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
     """
     if problem := _file_problem(path):
         return problem
+    if cut := incomplete(path):
+        return cut  # libVLC would open many cut-off files (mkv, index-first mp4) and play them
     from kiosk.playback.vlcprobe import parse_media  # libVLC loads only when a video is probed
 
     info = parse_media(path, timeout=timeout)
