@@ -105,7 +105,7 @@ def check(args: argparse.Namespace) -> int:
     from kiosk.media.probe import probe
     from kiosk.preview import expiry_problems, office_time, rotation, rotation_lines
     from kiosk.sync.playlist_source import Sidecars, read_spec
-    from kiosk.sync.scan import scan
+    from kiosk.sync.scan import library_of, walk
 
     _qt = offscreen_app()  # kept alive: text slides are laid out for real (Qt, fonts)
     cfg, problems = load(args)
@@ -113,7 +113,12 @@ def check(args: argparse.Namespace) -> int:
     sync_dir = sync_dir_of(cfg)
     spec = read_spec(cfg.playlist, sync_dir, cfg.office_timezone)
     problems += list(spec.problems)
-    library = scan(sync_dir)
+    listing = walk(sync_dir)
+    library = library_of(sync_dir, listing)
+    problems += [
+        Problem(_pos(str(sync_dir / rel)), f"never shown: {why}", "warning")
+        for rel, why in sorted(listing.unplayable.items())
+    ]
     if not library.readable:
         problems.append(
             Problem(

@@ -89,3 +89,100 @@ def classify(rgb: tuple[int, int, int], tolerance: int = 60) -> str:
         if d < dist:
             best, dist = name, d
     return best
+
+
+# ------------------------------------------------------------------------------------------
+# Pictures whose shape and orientation a grab can check: a red disc, a blue band at the top.
+
+SHAPE_RED = (230, 30, 30)
+SHAPE_BLUE = (30, 30, 230)
+
+
+def _run(cmd: list[str]) -> None:
+    subprocess.run([FFMPEG, "-nostdin", "-loglevel", "error", "-y", *cmd], check=True, timeout=120)
+
+
+def make_shape_picture(path: Path, width: int, height: int) -> Path:
+    """The picture as it must appear (square pixels, upright): white, a blue band across the
+    top eighth, a red disc of diameter 0.6 x the short side centred below it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    r = 0.3 * min(width, height)
+    cx, cy = width / 2, height * 0.56
+    inside = f"lt(hypot(X-{cx},Y-{cy}),{r})"
+    top = f"lt(Y,{height / 8})"
+    red, blue = SHAPE_RED, SHAPE_BLUE
+
+    def channel(i: int) -> str:
+        return f"if({top},{blue[i]},if({inside},{red[i]},255))"
+
+    geq = f"geq=r='{channel(0)}':g='{channel(1)}':b='{channel(2)}'"
+    _run(
+        [
+            *("-f", "lavfi", "-i", f"color=c=white:s={width}x{height}:d=1,format=rgb24,{geq}"),
+            *("-frames:v", "1", str(path)),
+        ]
+    )
+    return path
+
+
+def make_shape_clip(
+    path: Path,
+    width: int,
+    height: int,
+    rotate: int = 0,
+    sar: tuple[int, int] = (1, 1),
+    interlaced: bool = False,
+    seconds: float = 1.0,
+    codec: list[str] | None = None,
+) -> Path:
+    """A clip that must appear as make_shape_picture(width, height) does, stored the way
+    phones and broadcasters store it:
+
+    - `rotate` (90, 180, 270): the pictures are stored turned back, with the container's
+      rotation flag saying how to turn them for display (a phone held upright);
+    - `sar` (pixel width, height): stored squeezed to width * sar[1] / sar[0] non-square
+      pixels (anamorphic DVD and broadcast material);
+    - `interlaced`: two fields per frame from a 50 fps source with a black bar sweeping
+      across, MPEG-2 coded as interlaced (a TV recording); combs if not deinterlaced.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    picture = make_shape_picture(path.with_suffix(".truth.png"), width, height)
+    fps = 50 if interlaced else 25
+    stored_w = 2 * round(width * sar[1] / sar[0] / 2)
+    filters = []
+    graph = f"[0:v]fps={fps},format=yuv420p"
+    if interlaced:
+        bar = f"color=c=black:s={max(4, width // 16)}x{height}:r={fps}"
+        graph = (
+            f"{bar}[bar];[0:v]fps={fps}[bg];"
+            f"[bg][bar]overlay=x='mod(t*{width},{width})':y=0:shortest=1,format=yuv420p"
+        )
+    if (stored_w, sar) != (width, (1, 1)):
+        filters.append(f"scale={stored_w}:{height}:flags=bicubic,setsar={sar[0]}/{sar[1]}")
+    # ffmpeg's `rotate` tag (as ffprobe's displaymatrix says) turns counter-clockwise for
+    # display: the stored picture is turned the other way. ffmpeg's own autorotate shows
+    # these files upright, as phones and players do.
+    turn = {90: "transpose=clock", 180: "hflip,vflip", 270: "transpose=cclock"}
+    if rotate:
+        filters.append(turn[rotate])
+    if interlaced:
+        filters.append("tinterlace=interleave_top,setfield=tff")
+    vf = graph + ("," + ",".join(filters) if filters else "")
+    if codec is None:
+        codec = ["-c:v", "mpeg2video", "-b:v", "4M", "-flags", "+ilme+ildct", "-top", "1"]
+        if not interlaced:
+            codec = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    target = path.with_suffix(".unflagged" + path.suffix) if rotate else path
+    _run(
+        [
+            *("-loop", "1", "-t", f"{seconds}", "-i", str(picture)),
+            *("-filter_complex", vf + "[v]", "-map", "[v]"),
+            *codec,
+            str(target),
+        ]
+    )
+    if rotate:  # the flag is written on a copy: ffmpeg 5 sets it only when not encoding
+        _run(["-i", str(target), "-c", "copy", "-metadata:s:v:0", f"rotate={rotate}", str(path)])
+        target.unlink()
+    picture.unlink()
+    return path

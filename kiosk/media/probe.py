@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 from kiosk.core.model import Kind, kind_of
 from kiosk.media.complete import incomplete
@@ -25,6 +26,27 @@ class ProbeInconclusive(Exception):
     """The probe could not decide (timeout, busy preparser): try again later, not a verdict."""
 
 
+# A file written to this recently may be a copy in progress: only then is "(still
+# copying?)" part of a refusal. Older, it is what it is, and the reason says what to do.
+COPYING_RECENT_S = 600.0
+
+
+def could_be_copying(path: str, now: float | None = None) -> bool:
+    """Whether the file changed recently enough to be a copy still under way."""
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        return False
+    return (time.time() if now is None else now) - mtime < COPYING_RECENT_S
+
+
+def _partial(path: str, reason: str) -> str:
+    """A refusal a partial copy would also cause: say so only when the file could be one."""
+    if could_be_copying(path):
+        return f"{reason} (still copying?)"
+    return f"{reason}; copy it again"
+
+
 def _file_problem(path: str) -> str | None:
     if not os.path.exists(path):
         return "file not found"
@@ -32,7 +54,7 @@ def _file_problem(path: str) -> str | None:
         return "not a regular file (a pipe, socket or device named like a media file)"
     try:
         if os.path.getsize(path) == 0:
-            return "the file is empty (still copying?)"
+            return _partial(path, "the file is empty")
     except OSError as e:
         return f"cannot read the file: {e.strerror or e}"
     if not os.access(path, os.R_OK):
@@ -41,16 +63,19 @@ def _file_problem(path: str) -> str | None:
 
 
 def probe_video(path: str, timeout: float = 5.0) -> str | None:
-    """None if libVLC finds a video track with a size and a duration, else the reason.
+    """None if libVLC can show a picture of the file, else the true reason why not.
 
-    A file cut short (still copying, or a broken upload) usually loses its index (the mp4
-    `moov` box is written last), so libVLC finds no track: that is reported, not played.
+    The container's own account first (cheap: libVLC's preparser): a size and a length are
+    enough. Where it cannot say (MPEG transport and program streams tell the picture size
+    only once a picture is decoded) the first picture is decoded: a valid file is never
+    refused for what its container omits. A container that declares more bytes than the
+    file holds is set aside before libVLC sees it (kiosk.media.complete).
     """
     if problem := _file_problem(path):
         return problem
     if cut := incomplete(path):
-        return cut  # libVLC would open many cut-off files (mkv, index-first mp4) and play them
-    from kiosk.playback.vlcprobe import parse_media  # libVLC loads only when a video is probed
+        return _partial(path, cut)  # libVLC would open many cut-off files and play them
+    from kiosk.playback.vlcprobe import first_picture, parse_media  # libVLC loads on first use
 
     info = parse_media(path, timeout=timeout)
     if info.status not in ("done", "failed"):
@@ -58,14 +83,22 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
         raise ProbeInconclusive(
             f"libVLC could not read the file within {timeout:g} s (status: {info.status})"
         )
-    sized = [t for t in info.video if t.width > 0 and t.height > 0]
-    if not sized:
-        if info.video:
-            return "the video track has no picture size (broken or unsupported file)"
-        return "no video track found: not a video, or broken/incomplete (still copying?)"
-    if info.duration_ms <= 0:
-        return "the video has no duration: broken or incomplete (still copying?)"
-    return None
+    if any(t.known for t in info.video) and info.duration_ms > 0:
+        return None
+    seen = first_picture(path, timeout=timeout)
+    if seen.picture:
+        return None
+    if seen.status == "timeout":
+        raise ProbeInconclusive(f"libVLC decoded no picture within {timeout:g} s")
+    video = seen.video or info.video
+    if video:
+        codec = f" ({video[0].codec})" if video[0].codec else ""
+        return _partial(
+            path, f"its video track{codec} gives no picture: damaged, or a codec libVLC lacks"
+        )
+    if seen.audio or info.audio:
+        return "only sound, no picture: kiosk shows videos with a picture"
+    return _partial(path, "no video track: not a video file, or a damaged one")
 
 
 def probe_image(path: str, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:

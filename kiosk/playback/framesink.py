@@ -17,6 +17,7 @@ from typing import Any
 import vlc
 from PySide6.QtGui import QImage
 
+from kiosk.media.shape import pixel_aspect, set_pixel_aspect
 from kiosk.playback.libvlc import CleanupCb, FormatCb, video_tracks
 from kiosk.system.priority import VIDEO_THREADS
 
@@ -58,6 +59,11 @@ class FrameSink:
         # 1080p frame to Qt each time would cost CPU for nothing.
         self.hold = False
         self.frame_ms = 40.0  # of the current media
+        # Whether the buffers have the picture's true shape (square pixels, turned by its
+        # rotation flag). False when libVLC did not know the track yet (TS, PS): then the Qt
+        # side sets `pixel_aspect` once it does, and every picture carries it (media/shape.py).
+        self.shaped = True
+        self.pixel_aspect = 1.0
         # References kept for the player's life: libVLC holds the raw pointers.
         self.format_cb = FormatCb(self._format)
         self.cleanup_cb = CleanupCb(self._cleanup)
@@ -75,16 +81,19 @@ class FrameSink:
     ) -> int:
         try:
             VIDEO_THREADS.raise_current()  # libVLC's video output thread: system/priority.py
+            # Offered: the coded size (padded to whole macroblocks), already turned by the
+            # rotation flag, in the source's pixels (not always square).
             w, h = int(width[0]), int(height[0])
             with self.lock:
                 media = self.media
-            if media is not None:
-                tracks = video_tracks(media)
-                if tracks and tracks[0].width and tracks[0].height:
-                    w, h = tracks[0].display_width, tracks[0].height
-                    frame_ms = tracks[0].frame_ms
-                    with self.lock:
-                        self.frame_ms = frame_ms
+            tracks = video_tracks(media) if media is not None else []
+            shaped = bool(tracks) and tracks[0].known
+            if shaped:
+                w, h = tracks[0].display_size  # turned, in square pixels: never stretched
+            with self.lock:
+                self.shaped, self.pixel_aspect = shaped, 1.0
+                if shaped:
+                    self.frame_ms = tracks[0].frame_ms
             w, h = fit_size(w, h)
             with self.lock:
                 pool = self._pool
@@ -106,6 +115,31 @@ class FrameSink:
             log.exception("video format setup failed")
             return 0
 
+    def shape(self, image: QImage, media: vlc.Media | None) -> QImage:
+        """Qt thread: `image` with the pixel aspect it must be shown with.
+
+        Buffers made before libVLC knew the track (see `shaped`) get their aspect as soon as
+        it does (by the first picture, here): from then on libVLC's pictures carry it, and
+        the few rendered before are given it here (a copy, once or twice per such clip).
+        """
+        with self.lock:
+            shaped, aspect = self.shaped, self.pixel_aspect
+            have = (self._pool[0].width(), self._pool[0].height()) if self._pool else None
+        if not shaped and media is not None and have is not None:
+            tracks = video_tracks(media)
+            if tracks and tracks[0].known:
+                w, h = tracks[0].display_size
+                aspect = (w / h) / (have[0] / have[1])
+                aspect = 1.0 if abs(aspect - 1.0) < 0.01 else aspect
+                with self.lock:
+                    self.shaped, self.pixel_aspect = True, aspect
+                    self.frame_ms = tracks[0].frame_ms
+        if abs(pixel_aspect(image) - aspect) < 1e-3:
+            return image
+        image = QImage(image)
+        set_pixel_aspect(image, aspect)
+        return image
+
     def _cleanup(self, _opaque: Any) -> None:
         pass  # the buffers stay until replaced: a late lock() must still get valid memory
 
@@ -118,7 +152,10 @@ class FrameSink:
             image = self._pool[self._next]
             self._next = (self._next + 1) % len(self._pool)
             self._locked = image
-        # Detaches (copies) the image if the Qt side still holds it: never write under it.
+            aspect = self.pixel_aspect
+        # Both detach (copy) the image if the Qt side still holds it: never write under it.
+        # The shape first, so the pixels libVLC is given are the image's own from then on.
+        set_pixel_aspect(image, aspect)
         planes[0] = ctypes.addressof(ctypes.c_char.from_buffer(image.bits()))
 
     def _display(self, _opaque: Any, _picture: Any) -> None:

@@ -386,6 +386,7 @@ class VlcPlayer(QObject):
         image, gen = pending
         if gen != self._gen or self._done:
             return
+        image = self._sink.shape(image, self._media)  # its pixel aspect, once libVLC knows it
         if not self._shown:  # primed: hold the first picture, pause there, say ready
             if self._held is None:
                 self._held = image

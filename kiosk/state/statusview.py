@@ -79,6 +79,10 @@ def render(report: StatusReport, now: float | None = None) -> str:
         lines.append(f"  set aside ({len(failed)}):")
         for f in failed:
             lines.append(f"    {f['file']}: {f['reason']} ({_ago(now - float(f['when']))} ago)")
+    unplayable = sync.get("unplayable") or []
+    if unplayable:
+        lines.append(f"  never shown ({len(unplayable)}):")
+        lines.extend(f"    {f['file']}: {f['reason']}" for f in unplayable)
     problems = d.get("problems") or []
     if problems:
         lines.append(f"  problems ({len(problems)}):")
@@ -91,6 +95,6 @@ def render(report: StatusReport, now: float | None = None) -> str:
     if errors:
         lines.append(f"  recent errors (last {len(errors)}):")
         lines.extend(f"    {e}" for e in errors[-10:])
-    if not failed and not problems and not cannot:
+    if not failed and not problems and not cannot and not unplayable:
         lines.append("  no problems")
     return "\n".join(lines)

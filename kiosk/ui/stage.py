@@ -10,6 +10,8 @@ from PySide6.QtCore import QElapsedTimer, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
+from kiosk.media.shape import display_size
+
 log = logging.getLogger(__name__)
 
 IDLE_BACKGROUND = QColor(12, 42, 92)  # civic dark blue: clearly "on", never mistaken for off
@@ -127,7 +129,9 @@ class Stage(QWidget):
         try:
             area = self.size()
             if self._showing is Showing.VIDEO and self._frame is not None:
-                target = fit_rect(self._frame.size(), area)
+                # Its own shape (a portrait phone clip, non-square pixels), pillarboxed or
+                # letterboxed: never stretched to the screen.
+                target = fit_rect(display_size(self._frame), area)
                 self._fill_around(painter, target)
                 painter.drawImage(target, self._frame)
             elif self._showing is Showing.SLIDE and self._slide_scaled is not None:

@@ -1,0 +1,39 @@
+"""The shape a picture must have on screen, carried by the picture itself.
+
+A video frame's pixels are not always square: libVLC must be told the output size before it
+knows the pixel shape of MPEG transport and program streams (TV recordings, DVD .vob), so
+their first frames come out at the coded size. Such a frame carries its pixel aspect (pixel
+width / pixel height) as QImage's horizontal and vertical resolution, which is exactly what
+a non-square pixel is; the stage paints every picture at `display_size`. Square-pixel
+pictures (slides, nearly every video) carry nothing and paint as they are.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QImage
+
+_DPM = 3780  # 96 dpi, in dots per metre: QImage's default, the reference for the vertical
+
+
+def pixel_aspect(image: QImage) -> float:
+    """Pixel width / pixel height of `image` (1.0 for square pixels)."""
+    x, y = image.dotsPerMeterX(), image.dotsPerMeterY()
+    return y / x if x > 0 and y > 0 else 1.0
+
+
+def set_pixel_aspect(image: QImage, aspect: float) -> None:
+    """Make `image` carry `aspect` (pixel width / height). Changes only the image's metadata,
+    but a picture shared with another QImage is copied first: call it on one that is not."""
+    if abs(pixel_aspect(image) - aspect) < 1e-4:
+        return
+    image.setDotsPerMeterY(_DPM)
+    image.setDotsPerMeterX(max(1, round(_DPM / aspect)))
+
+
+def display_size(image: QImage) -> QSize:
+    """The size `image` must be shown at, in square pixels: its width scaled by its pixel aspect."""
+    aspect = pixel_aspect(image)
+    if abs(aspect - 1.0) < 1e-3:
+        return image.size()
+    return QSize(max(1, round(image.width() * aspect)), image.height())
