@@ -163,6 +163,10 @@ def build_status(
             for f in controller.failures.values()
         ]
         + [{**f, "count": 1} for f in sync["failed"]],
+        "ended_early": [
+            {"file": f.rel, "reason": f.reason, "when": f.when, "count": f.count}
+            for f in controller.ended_early.values()
+        ],
         "sync": {k: v for k, v in sync.items() if k != "failed"},
         "problems": [*settings.problems, *(str(p) for p in controller.playlist.problems)],
         "counters": {

@@ -21,6 +21,7 @@ from PySide6.QtGui import QImage
 
 from kiosk.core.model import Item, Kind, Playlist
 from kiosk.core.schedule import OfficeHours
+from kiosk.media.ending import ended_early
 from kiosk.playback.base import Player
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ WAKE_BEFORE_OPENING_S = 30.0
 STALLS_BEFORE_RESTART = 2
 
 
-Outcome = Literal["completed", "skipped", "failed"]
+Outcome = Literal["completed", "skipped", "failed", "ended_early"]
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ class Controller(QObject):
         self._stall_after_s = stall_after_s
         self._stalls_in_a_row = 0
         self._shown: tuple[Item, float] | None = None
+        self._shown_at = 0.0
         self._last_pos = -1
         self._last_progress = 0.0
         self._stage = stage
@@ -162,6 +164,7 @@ class Controller(QObject):
         self.index = -1
         self.now = NowPlaying()
         self.failures: dict[str, Failure] = {}
+        self.ended_early: dict[str, Failure] = {}  # clips that ended well before their length
         self.counters = Counters()
         self._fails_in_a_row = 0
         self._dirty = False  # the content changed: re-read the playlist at the next boundary
@@ -297,6 +300,8 @@ class Controller(QObject):
         live = {i.path for i in self.playlist.items}
         for path in [p for p in self.failures if p not in live]:
             del self.failures[path]  # gone from the folder: nothing left to report
+        for path in [p for p in self.ended_early if p not in live]:
+            del self.ended_early[path]
         self.changed.emit()
 
     def _set_aside(self, item: Item) -> bool:
@@ -440,6 +445,7 @@ class Controller(QObject):
         self._close_shown("completed")
         self._after_switch_timer.start()  # once the new picture is up
         self._shown = (item, self._clock())
+        self._shown_at = time.monotonic()  # for how long it played (the clock may be a test's)
         if state is State.VIDEO:
             self._last_pos, self._last_progress = -1, self._clock()
             self._watch_timer.start()
@@ -561,10 +567,24 @@ class Controller(QObject):
             self._pending_frame = frame
 
     def _on_finished(self, player: Player) -> None:
-        if player is self._player and self._current_video() is not None:
+        item = self._current_video()
+        if player is self._player and item is not None:
             self._stalls_in_a_row = 0
-            self._close_shown("completed")
+            early = ended_early(time.monotonic() - self._shown_at, player.length_ms())
+            self._note_ending(item, early)
+            self._close_shown("ended_early" if early else "completed", early or "")
             self._next()
+
+    def _note_ending(self, item: Item, early: str | None) -> None:
+        """A clip that ended well before its length is listed (it keeps playing)."""
+        if early is None:
+            self.ended_early.pop(item.path, None)
+            return
+        before = self.ended_early.get(item.path)
+        count = before.count + 1 if before and before.stamp == item.stamp else 1
+        self.ended_early[item.path] = Failure(item.rel, early, self._clock(), item.stamp, count)
+        if count == 1:
+            log.warning("%s %s", item.rel, early)
 
     def _on_failed(self, player: Player, reason: str) -> None:
         if player is self._spare and self._prepared is not None:

@@ -98,7 +98,8 @@ SHAPE_RED = (230, 30, 30)
 SHAPE_BLUE = (30, 30, 230)
 
 
-def _run(cmd: list[str]) -> None:
+def run_ffmpeg(cmd: list[str]) -> None:
+    """ffmpeg quietly, overwriting, with `cmd` as its arguments; raises if it fails."""
     subprocess.run([FFMPEG, "-nostdin", "-loglevel", "error", "-y", *cmd], check=True, timeout=120)
 
 
@@ -116,7 +117,7 @@ def make_shape_picture(path: Path, width: int, height: int) -> Path:
         return f"if({top},{blue[i]},if({inside},{red[i]},255))"
 
     geq = f"geq=r='{channel(0)}':g='{channel(1)}':b='{channel(2)}'"
-    _run(
+    run_ffmpeg(
         [
             *("-f", "lavfi", "-i", f"color=c=white:s={width}x{height}:d=1,format=rgb24,{geq}"),
             *("-frames:v", "1", str(path)),
@@ -173,7 +174,7 @@ def make_shape_clip(
         if not interlaced:
             codec = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
     target = path.with_suffix(".unflagged" + path.suffix) if rotate else path
-    _run(
+    run_ffmpeg(
         [
             *("-loop", "1", "-t", f"{seconds}", "-i", str(picture)),
             *("-filter_complex", vf + "[v]", "-map", "[v]"),
@@ -182,7 +183,73 @@ def make_shape_clip(
         ]
     )
     if rotate:  # the flag is written on a copy: ffmpeg 5 sets it only when not encoding
-        _run(["-i", str(target), "-c", "copy", "-metadata:s:v:0", f"rotate={rotate}", str(path)])
+        run_ffmpeg(
+            ["-i", str(target), "-c", "copy", "-metadata:s:v:0", f"rotate={rotate}", str(path)]
+        )
         target.unlink()
     picture.unlink()
+    return path
+
+
+# ------------------------------------------------------------------------------------------
+# Every container offices have, made as the tools that write them would (codecs of the kind).
+
+_X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+_MPEG2 = ["-c:v", "mpeg2video", "-b:v", "2M"]
+CONTAINERS: dict[str, list[str]] = {
+    # extension: ffmpeg output options (video, sound, format)
+    ".mp4": [*_X264, "-c:a", "aac"],
+    ".m4v": [*_X264, "-c:a", "aac", "-f", "ipod"],
+    ".mov": [*_X264, "-c:a", "aac"],
+    ".3gp": [*_X264, "-c:a", "aac", "-ar", "16000", "-ac", "1"],
+    ".3g2": ["-c:v", "mpeg4", "-c:a", "aac", "-ar", "16000", "-ac", "1"],
+    ".mkv": [*_X264, "-c:a", "aac"],
+    ".webm": ["-c:v", "libvpx", "-b:v", "300k", "-c:a", "libopus", "-ar", "48000"],
+    ".avi": ["-c:v", "mpeg4", "-c:a", "mp3"],
+    ".divx": ["-c:v", "mpeg4", "-vtag", "DIVX", "-c:a", "mp3", "-f", "avi"],
+    ".wmv": ["-c:v", "wmv2", "-c:a", "wmav2"],
+    ".asf": ["-c:v", "msmpeg4", "-c:a", "wmav2"],
+    ".flv": ["-c:v", "flv1", "-c:a", "mp3", "-ar", "44100"],
+    ".f4v": [*_X264, "-c:a", "aac", "-f", "f4v"],
+    ".ogv": ["-c:v", "libtheora", "-c:a", "libvorbis"],
+    ".rm": ["-c:v", "rv20", "-c:a", "ac3"],
+    ".rmvb": ["-c:v", "rv20", "-c:a", "ac3", "-f", "rm"],
+    ".mpg": ["-c:v", "mpeg1video", "-c:a", "mp2", "-f", "mpeg"],
+    ".mpeg": [*_MPEG2, "-c:a", "mp2", "-f", "mpeg"],
+    ".vob": [*_MPEG2, "-c:a", "ac3", "-f", "vob"],
+    ".ts": [*_MPEG2, "-c:a", "mp2", "-f", "mpegts"],
+    ".m2t": [*_MPEG2, "-c:a", "mp2", "-f", "mpegts"],
+    ".mts": [*_X264, "-c:a", "ac3", "-f", "mpegts", "-mpegts_m2ts_mode", "1"],
+    ".m2ts": [*_X264, "-c:a", "ac3", "-f", "mpegts", "-mpegts_m2ts_mode", "1"],
+}
+
+
+def make_container_clip(
+    path: Path, colour: str, seconds: float = 1.0, size: str = "160x96", fps: int = 25
+) -> Path:
+    """A clip of one colour (a small black square moving along its top edge: some encoders,
+    Theora's, code a still picture as frames players drop) with a tone, in the container and
+    codecs its extension names; a `.gif` is an animation of that colour and black, 0.2 s each.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    picture = f"color=c={hexcolour(colour)}:s={size}:r={fps}:d={seconds}"
+    if path.suffix == ".gif":
+        flash = f"color=c=black:s={size}:r={fps}:d={seconds}"
+        graph = (
+            f"{picture}[a];{flash}[b];[a][b]blend=all_expr='if(lt(mod(T,0.4),0.2),A,B)',"
+            "split[c][d];[c]palettegen[p];[d][p]paletteuse"
+        )
+        run_ffmpeg(["-f", "lavfi", "-i", graph, str(path)])
+        return path
+    sound = f"sine=frequency=440:duration={seconds}"
+    box = f"color=c=black:s=8x8:r={fps}:d={seconds}"
+    sweep = "overlay=x='mod(n*4,main_w-8)':y=0:eval=frame,format=yuv420p"
+    moving = f"{picture}[bg];{box}[box];[bg][box]{sweep}"
+    run_ffmpeg(
+        [
+            *("-f", "lavfi", "-i", moving, "-f", "lavfi", "-i", sound),
+            *CONTAINERS[path.suffix],
+            *("-shortest", str(path)),
+        ]
+    )
     return path

@@ -122,23 +122,31 @@ class FrameSink:
         it does (by the first picture, here): from then on libVLC's pictures carry it, and
         the few rendered before are given it here (a copy, once or twice per such clip).
         """
+        self.shape_known(media)
         with self.lock:
-            shaped, aspect = self.shaped, self.pixel_aspect
-            have = (self._pool[0].width(), self._pool[0].height()) if self._pool else None
-        if not shaped and media is not None and have is not None:
-            tracks = video_tracks(media)
-            if tracks and tracks[0].known:
-                w, h = tracks[0].display_size
-                aspect = (w / h) / (have[0] / have[1])
-                aspect = 1.0 if abs(aspect - 1.0) < 0.01 else aspect
-                with self.lock:
-                    self.shaped, self.pixel_aspect = True, aspect
-                    self.frame_ms = tracks[0].frame_ms
+            aspect = self.pixel_aspect
         if abs(pixel_aspect(image) - aspect) < 1e-3:
             return image
         image = QImage(image)
         set_pixel_aspect(image, aspect)
         return image
+
+    def shape_known(self, media: vlc.Media | None) -> bool:
+        """Qt thread: whether the pictures' shape is known (learning it if libVLC now can)."""
+        with self.lock:
+            shaped = self.shaped
+            have = (self._pool[0].width(), self._pool[0].height()) if self._pool else None
+        if shaped or media is None or have is None:
+            return shaped
+        tracks = video_tracks(media)
+        if not tracks or not tracks[0].known:
+            return False
+        w, h = tracks[0].display_size
+        aspect = (w / h) / (have[0] / have[1])
+        with self.lock:
+            self.shaped, self.frame_ms = True, tracks[0].frame_ms
+            self.pixel_aspect = 1.0 if abs(aspect - 1.0) < 0.01 else aspect
+        return True
 
     def _cleanup(self, _opaque: Any) -> None:
         pass  # the buffers stay until replaced: a late lock() must still get valid memory

@@ -55,6 +55,7 @@ from kiosk.playback.libvlc import (
     set_format_callbacks,
     unhook_log,
 )
+from kiosk.playback.mediaopts import media_options
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ class VlcPlayer(QObject):
         if not os.path.isfile(path):
             self._fail_soon(gen, "file not found" if not os.path.exists(path) else "not a file")
             return
-        media = self._backend.media(path, ":start-paused")
+        media = self._backend.media(path, ":start-paused", *media_options(path))
         em = event_manager(media)
         em.event_attach(vlc.EventType.MediaStateChanged, functools.partial(self._media_event, gen))
         self._media, self._media_events = media, [em]
@@ -220,12 +221,17 @@ class VlcPlayer(QObject):
                 self._resume()
             return
         gen = self._gen
+        if not self._ready_sent:  # shown while its shape was being learnt: ready comes first
+            self._ready_sent = True
+            self.ready.emit()
+            if gen != self._gen or self._done:
+                return
         self._started = True
         self._apply_volume()
         self.started.emit()
         if gen != self._gen or self._done:  # a slot stopped us
             return
-        self.frame.emit(held)
+        self.frame.emit(self._sink.shape(held, self._media))  # libVLC knows the track by now
         if gen != self._gen or self._done:
             return
         with self._sink.lock:
@@ -392,8 +398,7 @@ class VlcPlayer(QObject):
                 self._held = image
                 self._timer.stop()
                 self._require().set_pause(1)
-                self._ready_sent = True
-                self.ready.emit()
+                self._when_shaped(gen, 0)
             elif self._second is None:
                 self._second = image
                 with self._sink.lock:
@@ -418,11 +423,21 @@ class VlcPlayer(QObject):
             self._second_timer.stop()
         self.frame.emit(image)
 
+    def _when_shaped(self, gen: int, waited_ms: int) -> None:
+        """`ready` once the held picture's shape is known too (TS/PS: ~10 ms after it)."""
+        if gen != self._gen or self._done or self._ready_sent:
+            return
+        if waited_ms < 200 and not self._sink.shape_known(self._media):
+            QTimer.singleShot(5, self, lambda: self._when_shaped(gen, waited_ms + 5))
+            return
+        self._ready_sent = True
+        self.ready.emit()
+
     @Slot()
     def _show_second(self) -> None:
         second, self._second = self._second, None
         if second is not None and not self._done:
-            self.frame.emit(second)
+            self.frame.emit(self._sink.shape(second, self._media))
 
     @Slot()
     def _on_timeout(self) -> None:

@@ -25,7 +25,7 @@ from typing import Literal
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["completed", "skipped", "failed"]
+Outcome = Literal["completed", "skipped", "failed", "ended_early"]
 FILE_PREFIX = "proof-of-play-"
 FILE_SUFFIX = ".jsonl"
 SUBDIR = "proof-of-play"
@@ -41,7 +41,7 @@ class Record:
     file: str  # path relative to the sync folder
     kind: str  # "video" | "image" | ...
     outcome: Outcome
-    reason: str = ""  # why it was skipped or failed ("" when completed)
+    reason: str = ""  # why it was skipped, failed or ended early ("" when completed)
 
 
 def file_name(day: date) -> str:

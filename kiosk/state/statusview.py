@@ -79,6 +79,12 @@ def render(report: StatusReport, now: float | None = None) -> str:
         lines.append(f"  set aside ({len(failed)}):")
         for f in failed:
             lines.append(f"    {f['file']}: {f['reason']} ({_ago(now - float(f['when']))} ago)")
+    early = d.get("ended_early") or []
+    if early:
+        lines.append(f"  ended early, not shown whole ({len(early)}):")
+        for f in early:
+            times = f" ({f['count']} times)" if f.get("count", 1) > 1 else ""
+            lines.append(f"    {f['file']}: {f['reason']}{times}")
     unplayable = sync.get("unplayable") or []
     if unplayable:
         lines.append(f"  never shown ({len(unplayable)}):")
@@ -95,6 +101,6 @@ def render(report: StatusReport, now: float | None = None) -> str:
     if errors:
         lines.append(f"  recent errors (last {len(errors)}):")
         lines.extend(f"    {e}" for e in errors[-10:])
-    if not failed and not problems and not cannot and not unplayable:
+    if not failed and not problems and not cannot and not unplayable and not early:
         lines.append("  no problems")
     return "\n".join(lines)
