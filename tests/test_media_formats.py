@@ -242,7 +242,7 @@ def test_the_ingest_lists_them_live_and_kiosk_status_shows_them(
         ingest.stop()
     now = time.time()
     data = {"version": "t", "office": "o", "pid": 1, "started_at": now, "sync": info}
-    text = render(StatusReport(data, True, "", 0.0), now)
+    text = render(StatusReport(data, 0.0, True), now)
     assert f"never shown ({len(info['unplayable'])}):" in text
     assert "    later.heic: a HEIC/HEIF photo" in text
     assert "no problems" not in text
