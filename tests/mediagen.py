@@ -253,3 +253,15 @@ def make_container_clip(
         ]
     )
     return path
+
+
+def with_exif_orientation(jpeg: bytes, orientation: int) -> bytes:
+    """A JPEG with an EXIF block holding only its orientation tag (6: turn 90 clockwise for
+    display, as a phone held upright writes it; 3: 180; 8: 270)."""
+    assert jpeg[:2] == b"\xff\xd8", "not a JPEG"
+    # TIFF header (big-endian), one IFD of one entry: tag 0x0112 SHORT count 1 = orientation.
+    ifd = b"\x00\x01" + b"\x01\x12\x00\x03\x00\x00\x00\x01" + bytes([0, orientation, 0, 0])
+    tiff = b"MM\x00\x2a\x00\x00\x00\x08" + ifd + b"\x00\x00\x00\x00"
+    body = b"Exif\x00\x00" + tiff
+    app1 = b"\xff\xe1" + (len(body) + 2).to_bytes(2, "big") + body
+    return jpeg[:2] + app1 + jpeg[2:]

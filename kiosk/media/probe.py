@@ -14,12 +14,17 @@ import logging
 import os
 import time
 
+from PySide6.QtCore import QSize
+
 from kiosk.core.model import Kind, kind_of
 from kiosk.media.complete import incomplete
 from kiosk.media.images import MAX_PIXELS as MAX_IMAGE_PIXELS
 from kiosk.media.images import load_image
 
 log = logging.getLogger(__name__)
+
+
+_PROBE_FIT = QSize(640, 360)
 
 
 class ProbeInconclusive(Exception):
@@ -109,7 +114,8 @@ def probe_image(path: str, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:
     """
     if problem := _file_problem(path):
         return problem
-    image = load_image(path, max_pixels)
+    # Decoded whole (a broken body shows), but small: a JPEG is scaled while decoding.
+    image = load_image(path, max_pixels, fit=_PROBE_FIT)
     return image if isinstance(image, str) else None
 
 
