@@ -3,11 +3,12 @@ and the blue band are, so a test can say "upright" and "round" from pixels."""
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 
 from PySide6.QtGui import QImage
 
-from tests.mediagen import SHAPE_BLUE, SHAPE_RED
+from tests.mediagen import FFMPEG, SHAPE_BLUE, SHAPE_RED
 
 
 @dataclass(frozen=True)
@@ -90,3 +91,18 @@ def look(image: QImage) -> Seen:
         return Box(*boxes[k]) if k in boxes else None
 
     return Seen(box("disc"), box("band"), box("picture"), combs / max(1, w * h))
+
+
+def grab_screen(display: str, width: int, height: int) -> QImage:
+    """One picture of the X screen, as ffmpeg's x11grab sees it."""
+    out = subprocess.run(
+        [
+            *(FFMPEG, "-nostdin", "-loglevel", "error", "-f", "x11grab", "-draw_mouse", "0"),
+            *("-video_size", f"{width}x{height}", "-i", f"{display}+0,0", "-frames:v", "1"),
+            *("-f", "rawvideo", "-pix_fmt", "rgb24", "-"),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    )
+    return QImage(out.stdout, width, height, width * 3, QImage.Format.Format_RGB888).copy()
