@@ -144,7 +144,8 @@ def make_shape_clip(
     - `sar` (pixel width, height): stored squeezed to width * sar[1] / sar[0] non-square
       pixels (anamorphic DVD and broadcast material);
     - `interlaced`: two fields per frame from a 50 fps source with a black bar sweeping
-      across, MPEG-2 coded as interlaced (a TV recording); combs if not deinterlaced.
+      across its bottom eighth, MPEG-2 coded as interlaced (a TV recording); combs if not
+      deinterlaced.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     picture = make_shape_picture(path.with_suffix(".truth.png"), width, height)
@@ -152,11 +153,11 @@ def make_shape_clip(
     stored_w = 2 * round(width * sar[1] / sar[0] / 2)
     filters = []
     graph = f"[0:v]fps={fps},format=yuv420p"
-    if interlaced:
-        bar = f"color=c=black:s={max(4, width // 16)}x{height}:r={fps}"
+    if interlaced:  # below the disc, so the disc and the band stay whole
+        bar = f"color=c=black:s={max(4, width // 16)}x{height // 8}:r={fps}"
         graph = (
-            f"{bar}[bar];[0:v]fps={fps}[bg];"
-            f"[bg][bar]overlay=x='mod(t*{width},{width})':y=0:shortest=1,format=yuv420p"
+            f"{bar}[bar];[0:v]fps={fps}[bg];[bg][bar]overlay=x='mod(t*{width},{width})'"
+            f":y={height - height // 8}:shortest=1,format=yuv420p"
         )
     if (stored_w, sar) != (width, (1, 1)):
         filters.append(f"scale={stored_w}:{height}:flags=bicubic,setsar={sar[0]}/{sar[1]}")

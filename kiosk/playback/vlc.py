@@ -172,6 +172,7 @@ class VlcPlayer(QObject):
         self._second_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._second_timer.timeout.connect(self._show_second)
         self._ended_early = False  # the media ended while primed (a clip of one frame)
+        self._shape_wait = 0  # ms the first picture waited for libVLC to know its shape
 
         self._mailbox = FrameMailbox(self._frame_posted.emit)
         self._sink = FrameSink(self._mailbox.post)
@@ -221,11 +222,6 @@ class VlcPlayer(QObject):
                 self._resume()
             return
         gen = self._gen
-        if not self._ready_sent:  # shown while its shape was being learnt: ready comes first
-            self._ready_sent = True
-            self.ready.emit()
-            if gen != self._gen or self._done:
-                return
         self._started = True
         self._apply_volume()
         self.started.emit()
@@ -305,6 +301,7 @@ class VlcPlayer(QObject):
         self._held = self._second = None
         self._second_timer.stop()
         self._ended_early = self._ready_sent = False
+        self._shape_wait = 0
         for em in self._media_events:
             em.event_detach(vlc.EventType.MediaStateChanged)
         if self._media is not None:
@@ -392,13 +389,16 @@ class VlcPlayer(QObject):
         image, gen = pending
         if gen != self._gen or self._done:
             return
+        if not self._started and self._shape_unknown(pending):
+            return  # delivered again in a moment: no first picture goes out stretched
         image = self._sink.shape(image, self._media)  # its pixel aspect, once libVLC knows it
         if not self._shown:  # primed: hold the first picture, pause there, say ready
             if self._held is None:
                 self._held = image
                 self._timer.stop()
                 self._require().set_pause(1)
-                self._when_shaped(gen, 0)
+                self._ready_sent = True
+                self.ready.emit()
             elif self._second is None:
                 self._second = image
                 with self._sink.lock:
@@ -423,15 +423,13 @@ class VlcPlayer(QObject):
             self._second_timer.stop()
         self.frame.emit(image)
 
-    def _when_shaped(self, gen: int, waited_ms: int) -> None:
-        """`ready` once the held picture's shape is known too (TS/PS: ~10 ms after it)."""
-        if gen != self._gen or self._done or self._ready_sent:
-            return
-        if waited_ms < 200 and not self._sink.shape_known(self._media):
-            QTimer.singleShot(5, self, lambda: self._when_shaped(gen, waited_ms + 5))
-            return
-        self._ready_sent = True
-        self.ready.emit()
+    def _shape_unknown(self, pending: Pending) -> bool:
+        """TS/PS tell their picture shape ~10 ms after the first picture: wait (200 ms at most)."""
+        if self._shape_wait >= 200 or self._sink.shape_known(self._media):
+            return False
+        self._shape_wait += 5
+        QTimer.singleShot(5, self, lambda: self._deliver(pending))
+        return True
 
     @Slot()
     def _show_second(self) -> None:
