@@ -163,9 +163,9 @@ def build_status(
             for f in controller.failures.values()
         ]
         + [{**f, "count": 1} for f in sync["failed"]],
-        "ended_early": [
+        "not_whole": [
             {"file": f.rel, "reason": f.reason, "when": f.when, "count": f.count}
-            for f in controller.ended_early.values()
+            for f in controller.not_whole.values()
         ],
         "sync": {k: v for k, v in sync.items() if k != "failed"},
         "problems": [*settings.problems, *(str(p) for p in controller.playlist.problems)],
@@ -265,6 +265,7 @@ class Health(QObject):
         data = build_status(self.settings, self.controller, self.ingest, self.started_at, state)
         data["recent_errors"] = list(self.errors.lines)
         data["screenshot_at"] = self.screenshot_at or None
+        data["video_note"] = self.window.stage.video_note or None
         data["counters"]["restarts"] = self.controller.counters.restarts
         data["counters"]["stalls"] = self.controller.counters.stalls
         cannot = [x for x in (self.proof.problem, self._screenshot_problem) if x]

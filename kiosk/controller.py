@@ -21,7 +21,7 @@ from PySide6.QtGui import QImage
 
 from kiosk.core.model import Item, Kind, Playlist
 from kiosk.core.schedule import OfficeHours
-from kiosk.media.ending import ended_early
+from kiosk.media.ending import ended_early, pictures_lost
 from kiosk.playback.base import Player
 
 log = logging.getLogger(__name__)
@@ -164,7 +164,8 @@ class Controller(QObject):
         self.index = -1
         self.now = NowPlaying()
         self.failures: dict[str, Failure] = {}
-        self.ended_early: dict[str, Failure] = {}  # clips that ended well before their length
+        # Clips not shown whole: ended well before their length, or lost many pictures.
+        self.not_whole: dict[str, Failure] = {}
         self.counters = Counters()
         self._fails_in_a_row = 0
         self._dirty = False  # the content changed: re-read the playlist at the next boundary
@@ -300,8 +301,8 @@ class Controller(QObject):
         live = {i.path for i in self.playlist.items}
         for path in [p for p in self.failures if p not in live]:
             del self.failures[path]  # gone from the folder: nothing left to report
-        for path in [p for p in self.ended_early if p not in live]:
-            del self.ended_early[path]
+        for path in [p for p in self.not_whole if p not in live]:
+            del self.not_whole[path]
         self.changed.emit()
 
     def _set_aside(self, item: Item) -> bool:
@@ -571,18 +572,19 @@ class Controller(QObject):
         if player is self._player and item is not None:
             self._stalls_in_a_row = 0
             early = ended_early(time.monotonic() - self._shown_at, player.length_ms())
-            self._note_ending(item, early)
-            self._close_shown("ended_early" if early else "completed", early or "")
+            stutter = None if early else pictures_lost(*player.pictures())
+            self._note_ending(item, early or stutter)
+            self._close_shown("ended_early" if early else "completed", early or stutter or "")
             self._next()
 
     def _note_ending(self, item: Item, early: str | None) -> None:
-        """A clip that ended well before its length is listed (it keeps playing)."""
+        """A clip not shown whole is listed (it keeps playing); one shown whole leaves the list."""
         if early is None:
-            self.ended_early.pop(item.path, None)
+            self.not_whole.pop(item.path, None)
             return
-        before = self.ended_early.get(item.path)
+        before = self.not_whole.get(item.path)
         count = before.count + 1 if before and before.stamp == item.stamp else 1
-        self.ended_early[item.path] = Failure(item.rel, early, self._clock(), item.stamp, count)
+        self.not_whole[item.path] = Failure(item.rel, early, self._clock(), item.stamp, count)
         if count == 1:
             log.warning("%s %s", item.rel, early)
 

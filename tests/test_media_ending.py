@@ -1,4 +1,5 @@
-"""A clip that ends well before the length its file states is recorded as ended early.
+"""A clip not shown whole is recorded so: one that ends well before the length its file
+states (ended early), one that loses many of its pictures (too heavy for the machine).
 
 FLV states its length in its metadata but not its size, so a copy cut short passes every
 check and plays its first part; so does an MP4 whose media data box was "repaired" to fit
@@ -25,8 +26,9 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.controller import Controller, Shown
 from kiosk.core.model import Item, Kind, Playlist
-from kiosk.media.ending import EARLY_MIN_S, ended_early
+from kiosk.media.ending import EARLY_MIN_S, ended_early, pictures_lost
 from kiosk.media.probe import probe
+from kiosk.playback.fake import FakePlayer
 from kiosk.state.proofofplay import ProofOfPlay, Record
 from kiosk.state.status import StatusReport
 from kiosk.state.statusview import render
@@ -124,7 +126,7 @@ def test_a_clip_cut_short_is_recorded_as_ended_early(
         outcome, reason = outcomes[name]
         assert outcome == "ended_early", (name, reason)
         assert f"of the {LENGTH_S:.1f} s its file states" in reason
-    assert set(controller.ended_early) == {
+    assert set(controller.not_whole) == {
         str(cut_files["cut.flv"]),
         str(cut_files["repaired.mp4"]),
     }
@@ -149,12 +151,61 @@ def test_kiosk_status_lists_clips_that_ended_early() -> None:
         "office": "o",
         "pid": 1,
         "started_at": 0.0,
-        "ended_early": [
+        "not_whole": [
             {"file": "cut.flv", "reason": ended_early(1.5, 4000), "when": 0.0, "count": 3}
         ],
     }
     text = render(StatusReport(data, 0.0, True), 10.0)
-    assert "  ended early, not shown whole (1):" in text
+    assert "  not shown whole (1):" in text
     assert "    cut.flv: ended after 1.5 s of the 4.0 s its file states" in text
     assert "(3 times)" in text
     assert "no problems" not in text
+
+
+def test_pictures_lost_thresholds() -> None:
+    assert pictures_lost(40, 100) == (
+        "showed 40 of its 100 pictures (60 % lost): too heavy for this machine; "
+        "re-encode it at 1920x1080 (H.264) or less"
+    )
+    assert pictures_lost(85, 100) is None  # a few late pictures: not worth a word
+    assert pictures_lost(5, 20) is None  # under a second of video: not judged
+    assert pictures_lost(3, 0) is None  # the player could not tell
+
+
+def test_the_real_player_counts_what_it_showed(
+    qtbot: QtBot, backend: Any, cut_files: dict[str, Path]
+) -> None:
+    player = backend.player(start_timeout=5.0)
+    player.ready.connect(player.show)
+    try:
+        with qtbot.waitSignal(player.finished, timeout=10_000):
+            player.load(str(cut_files["good"]))
+        shown, held = player.pictures()
+    finally:
+        player.close()
+    assert held == 25  # 1 s at 25 fps
+    assert shown >= 23, shown
+
+
+class Heavy(FakePlayer):
+    """A fake that shows 30 of the 100 pictures of each clip, as a slow machine would."""
+
+    def pictures(self) -> tuple[int, int]:
+        return 30, 100
+
+
+def test_a_stuttering_clip_is_completed_but_listed(qtbot: QtBot) -> None:
+    item = Item("/sync/red_1s.mp4", "red_1s.mp4", Kind.VIDEO, size=1, mtime=1.0)
+    player = Heavy(start_timeout=2.0)
+    controller = Controller(player, Stage(), lambda: Playlist((item,), "t"), SlideRenderer())
+    ended: list[Shown] = []
+    controller.item_ended.connect(ended.append)
+    try:
+        controller.start()
+        qtbot.waitUntil(lambda: len(ended) >= 1, timeout=10_000)
+    finally:
+        controller.stop()
+        player.close()
+    assert ended[0].outcome == "completed"
+    assert ended[0].reason.startswith("showed 30 of its 100 pictures (70 % lost)")
+    assert controller.not_whole[item.path].reason == ended[0].reason

@@ -159,3 +159,22 @@ def test_the_first_picture_has_its_shape_even_when_shown_at_once(
     assert abs(seen.roundness - 1.0) < 0.04, f"first picture {first.size()}: {seen}"
     assert seen.picture is not None
     assert abs(seen.picture.width / seen.picture.height - case.aspect) < 0.02
+
+
+def test_a_screen_larger_than_video_pictures_says_so(qtbot: QtBot) -> None:
+    """A 4K screen shows video scaled up from 1920x1080 at most: said in the log and status."""
+    from kiosk.state.status import StatusReport
+    from kiosk.state.statusview import render
+
+    stage = Stage(IdleContent("office", None))
+    stage.resize(1920, 1080)
+    stage.show()
+    qtbot.waitUntil(lambda: stage.size().width() == 1920)
+    assert stage.video_note == ""
+    stage.resize(3840, 2160)
+    qtbot.waitUntil(lambda: stage.video_note != "")
+    assert "painted at 1920x1080 at most and scaled up to the 3840x2160 screen" in stage.video_note
+    data = {"version": "t", "office": "o", "pid": 1, "started_at": 0.0}
+    text = render(StatusReport({**data, "video_note": stage.video_note}, 0.0, True), 1.0)
+    assert f"  video: {stage.video_note}" in text
+    stage.deleteLater()

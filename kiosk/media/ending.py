@@ -1,9 +1,12 @@
-"""Did a clip end well before the length its file states? Then it was not shown whole.
+"""Was a clip shown whole? Two ways it is not, both listed by `kiosk status`.
 
-A file damaged or cut short where its container states no length of its own (MPEG-TS, FLV,
-a broken index) passes the probe and plays its first part: libVLC reports the end of the
-media as for any clip. Proof of play records such a play as `ended_early`, not `completed`,
-and `kiosk status` lists it. Pure: the controller hands in the measured time on screen.
+- It ended well before the length its file states. A file damaged or cut short where its
+  container states no size of its own (FLV, MPEG-TS, a repaired index) passes the probe and
+  plays its first part: libVLC reports the end of the media as for any clip. Proof of play
+  records such a play as `ended_early`, not `completed`.
+- Many of its pictures never reached the screen: a clip too heavy for the machine (4K HEVC
+  on two cores) stutters. Proof of play records it `completed`, with the reason.
+Pure: the controller hands in the measured time on screen and the player's picture count.
 """
 
 from __future__ import annotations
@@ -24,4 +27,20 @@ def ended_early(shown_s: float, length_ms: int) -> str | None:
     return (
         f"ended after {shown_s:.1f} s of the {length_s:.1f} s its file states: "
         "damaged or cut short; copy it again"
+    )
+
+
+# A stutter worth telling: under 80 % of the pictures shown, over a second of video.
+LOST_SHARE = 0.2
+LOST_MIN_PICTURES = 25
+
+
+def pictures_lost(shown: int, held: int) -> str | None:
+    """The reason, if a clip of `held` pictures put only `shown` of them on the screen."""
+    if held < LOST_MIN_PICTURES or shown >= held * (1 - LOST_SHARE):
+        return None
+    lost = round(100 * (held - shown) / held)
+    return (
+        f"showed {shown} of its {held} pictures ({lost} % lost): too heavy for this "
+        "machine; re-encode it at 1920x1080 (H.264) or less"
     )

@@ -18,6 +18,7 @@ from PySide6.QtCore import QSize
 
 from kiosk.core.model import Kind, kind_of
 from kiosk.media.complete import incomplete
+from kiosk.media.facts import VideoFacts, remember
 from kiosk.media.images import MAX_PIXELS as MAX_IMAGE_PIXELS
 from kiosk.media.images import load_image
 
@@ -88,10 +89,15 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
         raise ProbeInconclusive(
             f"libVLC could not read the file within {timeout:g} s (status: {info.status})"
         )
-    if any(t.known for t in info.video) and info.duration_ms > 0:
+    known = [t for t in info.video if t.known]
+    if known and info.duration_ms > 0:
+        remember(path, VideoFacts(known[0].width, known[0].height, known[0].codec))
         return None
     seen = first_picture(path, timeout=timeout)
     if seen.picture:
+        sized = [t for t in seen.video if t.known]
+        if sized:
+            remember(path, VideoFacts(sized[0].width, sized[0].height, sized[0].codec))
         return None
     if seen.status == "timeout":
         raise ProbeInconclusive(f"libVLC decoded no picture within {timeout:g} s")

@@ -15,6 +15,11 @@ from PySide6.QtGui import QImage
 
 _DPM = 3780  # 96 dpi, in dots per metre: QImage's default, the reference for the vertical
 
+# Video pictures are made at most this large (libVLC scales bigger sources down as it
+# decodes), and the stage scales them up to a bigger screen as it paints. On two cores a
+# 3840x2160 screen cannot be fed 4K pictures at 25 fps (docs/playback.md, "Heavy clips").
+VIDEO_MAX = (1920, 1080)
+
 
 def pixel_aspect(image: QImage) -> float:
     """Pixel width / pixel height of `image` (1.0 for square pixels)."""
@@ -37,3 +42,14 @@ def display_size(image: QImage) -> QSize:
     if abs(aspect - 1.0) < 1e-3:
         return image.size()
     return QSize(max(1, round(image.width() * aspect)), image.height())
+
+
+def video_scaled_up(area: QSize) -> str:
+    """What a screen area larger than VIDEO_MAX means for video, said once; "" if it is not."""
+    if area.width() <= VIDEO_MAX[0] and area.height() <= VIDEO_MAX[1]:
+        return ""
+    return (
+        f"video is painted at {VIDEO_MAX[0]}x{VIDEO_MAX[1]} at most and scaled up to the "
+        f"{area.width()}x{area.height()} screen: 4K pictures cannot be painted at 25 fps by "
+        "this player on a 2-core machine (docs/playback.md, Heavy clips)"
+    )

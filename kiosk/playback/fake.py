@@ -185,6 +185,9 @@ class FakePlayer(QObject):
     def length_ms(self) -> int:
         return _ms(self._clip.seconds) if self._clip is not None else -1
 
+    def pictures(self) -> tuple[int, int]:
+        return (0, 0)  # the fake paints what it is told: never too heavy
+
     # -- internals -----------------------------------------------------------------------------
 
     def _halt(self) -> None:

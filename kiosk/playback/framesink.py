@@ -17,13 +17,13 @@ from typing import Any
 import vlc
 from PySide6.QtGui import QImage
 
-from kiosk.media.shape import pixel_aspect, set_pixel_aspect
+from kiosk.media.shape import VIDEO_MAX, pixel_aspect, set_pixel_aspect
 from kiosk.playback.libvlc import CleanupCb, FormatCb, video_tracks
 from kiosk.system.priority import VIDEO_THREADS
 
 log = logging.getLogger(__name__)
 
-MAX_FRAME = (1920, 1080)  # frames larger than this are scaled down by libVLC, keeping aspect
+MAX_FRAME = VIDEO_MAX  # frames larger than this are scaled down by libVLC, keeping aspect
 POOL = 4  # pictures each player renders into in turn (see FrameSink)
 
 

@@ -1,10 +1,17 @@
-"""libVLC options for one file, decided from the file itself before the player opens it.
+"""libVLC options for one file, decided before the player opens it.
 
-Only GIFs need any: libVLC's default demuxer shows a GIF's first picture as a still for
-`--image-duration` and never animates it. An animated GIF is played by FFmpeg's demuxer
-instead, its animation repeated whole until it has run for at least GIF_MIN_SECONDS (a
-3 s animation plays 4 times, 12 s; one of 25 s plays once); a GIF of one picture stays on
-screen GIF_MIN_SECONDS, like a slide at the default slide time.
+- Pictures larger than 1080p (4K phones and cameras, often HEVC 10-bit) are decoded by
+  several threads, without the in-loop deblocking and SAO filters (their effect is not
+  visible on a picture scaled down to 1080p at most): one thread decodes 4K HEVC below real
+  time here; two, without the filters, keep up with a 37 Mbit/s clip where two with them
+  showed 45-50 of 75 frames (docs/playback.md, "Heavy clips"). Smaller pictures keep the one
+  thread that keeps priming exact. The size comes from the probe that admitted the file
+  (kiosk.media.facts): libVLC knows it only once the decoder is already made.
+- GIFs: libVLC's default demuxer shows a GIF's first picture as a still for
+  `--image-duration` and never animates it. An animated GIF is played by FFmpeg's demuxer
+  instead, its animation repeated whole until it has run for at least GIF_MIN_SECONDS (a
+  3 s animation plays 4 times, 12 s; one of 25 s plays once); a GIF of one picture stays on
+  screen GIF_MIN_SECONDS, like a slide at the default slide time.
 """
 
 from __future__ import annotations
@@ -15,16 +22,30 @@ import math
 import os
 
 from kiosk.core.model import extension
+from kiosk.media.facts import recall
 from kiosk.media.gif import gif_timing
 
 log = logging.getLogger(__name__)
 
 GIF_MIN_SECONDS = 10.0  # kiosk's default slide time (slides.duration)
+BIG_PICTURE = 1920 * 1088  # above this (1080p, as coded), more decoding threads
+BIG_THREADS = max(1, min(4, os.cpu_count() or 1))
 _GIF_READ_MAX = 64 * 1024 * 1024  # bytes of a GIF read to time it; a longer one plays once
 
 
 def media_options(path: str) -> tuple[str, ...]:
     """The libVLC media options `path` needs, () for nearly every file."""
+    facts = recall(path)
+    if facts is not None and facts.width * facts.height > BIG_PICTURE and BIG_THREADS > 1:
+        log.debug(
+            "%s: %dx%d (%s): %d decoding threads, no loop filters",
+            path,
+            facts.width,
+            facts.height,
+            facts.codec,
+            BIG_THREADS,
+        )
+        return (f":avcodec-threads={BIG_THREADS}", ":avcodec-skiploopfilter=4")
     if extension(path) != ".gif":
         return ()
     try:

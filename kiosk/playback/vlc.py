@@ -1,11 +1,13 @@
-"""The real player: libVLC decodes, Qt paints. The libVLC instance (VlcBackend) and the player.
+"""The real player: libVLC decodes, Qt paints. The libVLC instance that makes players
+(VlcBackend; the instance itself is in backend.py) and the player.
 
 Video reaches the screen through libVLC *video callbacks*: libVLC converts every picture to
 RV32 (BGRA in memory, i.e. ``QImage.Format_RGB32``) into QImages we own, and the display
 callback hands Qt a shallow copy (framesink.py). That route was measured best (no black
 between clips, no X server needed, so offscreen tests decode real video); see
 docs/playback.md. Below this module: libvlc.py (bindings, log), framesink.py (the video
-callbacks); beside it: vlcprobe.py (what a file holds, without playing it).
+callbacks), mediaopts.py (options one file needs); beside it: vlcprobe.py (what a file
+holds, without playing it).
 
 Threads. libVLC calls us from its own threads: the video output thread (format/lock/display
 callbacks) and the input thread (media events). Those callbacks never call libVLC (it is not
@@ -38,77 +40,25 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import weakref
-from collections.abc import Sequence
 from typing import Any
 
 import vlc
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
+from kiosk.playback.backend import LibVlc
 from kiosk.playback.framesink import FrameMailbox, FrameSink, Pending
-from kiosk.playback.libvlc import (
-    BASE_ARGS,
-    dummy_audio_requested,
-    event_manager,
-    hook_log,
-    set_format_callbacks,
-    unhook_log,
-)
+from kiosk.playback.libvlc import event_manager, set_format_callbacks
 from kiosk.playback.mediaopts import media_options
 
 log = logging.getLogger(__name__)
 
 
-class VlcBackend:
-    """One libVLC instance, shared by every player and probe of the process.
-
-    Create it once in the composition root and pass it to the players; close() it last.
-    `dummy_audio=None` follows the KIOSK_AOUT environment variable.
-    """
-
-    def __init__(
-        self,
-        extra_args: Sequence[str] = (),
-        dummy_audio: bool | None = None,
-        route_log: bool = True,
-    ) -> None:
-        args = list(BASE_ARGS)
-        if dummy_audio if dummy_audio is not None else dummy_audio_requested():
-            args.append("--aout=dummy")
-        args.extend(extra_args)
-        self.args: tuple[str, ...] = tuple(args)
-        instance = vlc.Instance(args)
-        if instance is None:
-            raise RuntimeError(f"libVLC could not start with {args}")
-        self.instance: vlc.Instance = instance
-        self._log_routed = False
-        if route_log:
-            hook_log(instance)
-            self._log_routed = True
-        # If the owner forgets close(), still unhook the log before the interpreter goes away.
-        self._finalizer = weakref.finalize(self, _release_instance, instance, self._log_routed)
-        log.debug("libVLC %s started with %s", vlc.libvlc_get_version().decode(), args)
-
-    def media(self, path: str, *options: str) -> vlc.Media:
-        """A new Media for a local path (the caller releases it)."""
-        m = self.instance.media_new_path(path)
-        for opt in options:
-            m.add_option(opt)
-        return m
+class VlcBackend(LibVlc):
+    """The process's libVLC instance (backend.py), and the players made on it."""
 
     def player(self, start_timeout: float = 5.0, parent: QObject | None = None) -> VlcPlayer:
         return VlcPlayer(self, start_timeout=start_timeout, parent=parent)
-
-    def close(self) -> None:
-        """Release the instance; every player must be closed first. Safe to call twice."""
-        self._finalizer()
-
-
-def _release_instance(instance: vlc.Instance, log_routed: bool) -> None:
-    if log_routed:
-        unhook_log(instance)
-    instance.release()
 
 
 _OPENED, _ENDED, _ERROR = "opened", "ended", "error"
@@ -172,6 +122,7 @@ class VlcPlayer(QObject):
         self._second_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._second_timer.timeout.connect(self._show_second)
         self._ended_early = False  # the media ended while primed (a clip of one frame)
+        self._shown_pictures = 0  # of the current item, handed to the screen
         self._shape_wait = 0  # ms the first picture waited for libVLC to know its shape
 
         self._mailbox = FrameMailbox(self._frame_posted.emit)
@@ -227,6 +178,7 @@ class VlcPlayer(QObject):
         self.started.emit()
         if gen != self._gen or self._done:  # a slot stopped us
             return
+        self._shown_pictures += 1
         self.frame.emit(self._sink.shape(held, self._media))  # libVLC knows the track by now
         if gen != self._gen or self._done:
             return
@@ -265,6 +217,12 @@ class VlcPlayer(QObject):
     def length_ms(self) -> int:
         return int(self._mp.get_length()) if self._mp is not None else -1
 
+    def pictures(self) -> tuple[int, int]:
+        length = self.length_ms()
+        with self._sink.lock:
+            frame_ms = self._sink.frame_ms
+        return self._shown_pictures, round(length / frame_ms) if length > 0 else 0
+
     def close(self) -> None:
         if self._mp is None:
             return
@@ -301,7 +259,7 @@ class VlcPlayer(QObject):
         self._held = self._second = None
         self._second_timer.stop()
         self._ended_early = self._ready_sent = False
-        self._shape_wait = 0
+        self._shape_wait = self._shown_pictures = 0
         for em in self._media_events:
             em.event_detach(vlc.EventType.MediaStateChanged)
         if self._media is not None:
@@ -421,6 +379,7 @@ class VlcPlayer(QObject):
                 return  # unpausing, libVLC may show its paused picture again: ours is due
             self._second = None  # libVLC's own next picture came first: it wins
             self._second_timer.stop()
+        self._shown_pictures += 1
         self.frame.emit(image)
 
     def _shape_unknown(self, pending: Pending) -> bool:
@@ -435,6 +394,7 @@ class VlcPlayer(QObject):
     def _show_second(self) -> None:
         second, self._second = self._second, None
         if second is not None and not self._done:
+            self._shown_pictures += 1
             self.frame.emit(self._sink.shape(second, self._media))
 
     @Slot()

@@ -41,7 +41,7 @@ class Record:
     file: str  # path relative to the sync folder
     kind: str  # "video" | "image" | ...
     outcome: Outcome
-    reason: str = ""  # why it was skipped, failed or ended early ("" when completed)
+    reason: str = ""  # why it was skipped, failed or not shown whole ("" when completed whole)
 
 
 def file_name(day: date) -> str:

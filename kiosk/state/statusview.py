@@ -65,6 +65,8 @@ def render(report: StatusReport, now: float | None = None) -> str:
         )
         if sync.get("arriving"):
             lines.append(f"  arriving (copying or being checked): {', '.join(sync['arriving'])}")
+    if d.get("video_note"):
+        lines.append(f"  video: {d['video_note']}")
     c = d.get("counters") or {}
     lines.append(
         f"  played {c.get('played', 0)}, skipped {c.get('failed', 0)}, "
@@ -79,9 +81,9 @@ def render(report: StatusReport, now: float | None = None) -> str:
         lines.append(f"  set aside ({len(failed)}):")
         for f in failed:
             lines.append(f"    {f['file']}: {f['reason']} ({_ago(now - float(f['when']))} ago)")
-    early = d.get("ended_early") or []
+    early = d.get("not_whole") or []
     if early:
-        lines.append(f"  ended early, not shown whole ({len(early)}):")
+        lines.append(f"  not shown whole ({len(early)}):")
         for f in early:
             times = f" ({f['count']} times)" if f.get("count", 1) > 1 else ""
             lines.append(f"    {f['file']}: {f['reason']}{times}")

@@ -10,7 +10,7 @@ from PySide6.QtCore import QElapsedTimer, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
-from kiosk.media.shape import display_size
+from kiosk.media.shape import display_size, video_scaled_up
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,9 @@ class Stage(QWidget):
         self._slide: QImage | None = None
         self._slide_scaled: QImage | None = None
         self.frames_painted = 0
+        # Set when the screen is larger than the pictures video is painted at (the status
+        # says it; the log once): a 4K screen shows video scaled up from 1920x1080.
+        self.video_note = ""
         # Crossfade: the picture that was on screen, laid over the new one, fading out.
         self._fade_from: QImage | None = None
         self._fade_clock = QElapsedTimer()
@@ -120,6 +123,10 @@ class Stage(QWidget):
         )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        note = video_scaled_up(self.size())
+        if note and note != self.video_note:
+            log.warning("%s", note)
+        self.video_note = note
         if self._slide is not None:
             self._slide_scaled = self._scale_slide(self._slide)
         super().resizeEvent(event)
