@@ -82,7 +82,8 @@ def main() -> int:
     print(
         f"clip: {heavy.SOURCE[0]}x{heavy.SOURCE[1]} HEVC Main 10, {CLIP_FPS} fps, "
         f"{clip.seconds:g} s ({clip.item.frames} frames), {clip.mbps:.0f} Mbit/s, "
-        f"testsrc2 + grain {args.noise}, x265 ultrafast crf {args.crf}; looped, "
+        f"testsrc2 + grain {args.noise}, x265 ultrafast crf {args.crf}, a keyframe a second; "
+        "looped, "
         f"{args.loops} whole passes measured per run\n",
         flush=True,
     )

@@ -102,7 +102,7 @@ def offscreen_app() -> object:
 
 def check(args: argparse.Namespace) -> int:
     from kiosk.core.playlist import resolve
-    from kiosk.media.probe import probe
+    from kiosk.media.probe import heavy_video, probe
     from kiosk.preview import expiry_problems, office_time, rotation, rotation_lines
     from kiosk.sync.playlist_source import Sidecars, read_spec
     from kiosk.sync.scan import library_of, walk
@@ -143,6 +143,8 @@ def check(args: argparse.Namespace) -> int:
         reason = probe(item.path)
         if reason is None:
             ok += 1
+            if heavy := heavy_video(item.path):
+                problems.append(Problem(_pos(item.path), heavy, "warning"))
             continue
         failed[item.path] = reason
         where = f" (listed at {item.origin})" if item.origin and item.origin.line else ""

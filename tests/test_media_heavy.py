@@ -17,7 +17,7 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from kiosk.media.facts import recall
-from kiosk.media.probe import probe
+from kiosk.media.probe import heavy_video, probe
 from kiosk.playback.mediaopts import BIG_THREADS, media_options
 from tests.mediagen import run_ffmpeg
 from tests.vlcbackend import backend_fixture  # noqa: F401  (the `backend` fixture)
@@ -41,6 +41,10 @@ def test_hevc_10_bit_plays(qtbot: QtBot, backend: Any, tmp_path: Path, size: str
     facts = recall(str(path))
     assert facts is not None and f"{facts.width}x{facts.height}" == size
     big = facts.width * facts.height > 1920 * 1088
+    warning = heavy_video(str(path))  # what kiosk check says of it
+    assert (warning is not None) == big
+    if warning:
+        assert warning.startswith(f"{size} (hevc): kiosk shows video at 1920x1080 at most")
     opts = media_options(str(path))
     if big and BIG_THREADS > 1:
         assert opts == (f":avcodec-threads={BIG_THREADS}", ":avcodec-skiploopfilter=4")

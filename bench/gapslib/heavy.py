@@ -2,10 +2,10 @@
 a screen of a given size by one player, its frames read back from a corner of the screen.
 
 The clip is a busy moving picture (testsrc2 with film grain, coded as a phone would: HEVC
-Main 10 at tens of Mbit/s) with a tile in its top-left corner: the bench's coded frame
-(gapslib/frames.py) at a tenth of the picture. Only that corner of the screen is grabbed, so
-the grab costs next to nothing even on a 3840x2160 screen, and the frames read there are
-counted like bench/gaps counts them (gapslib/analyse.py).
+Main 10 at tens of Mbit/s, a keyframe every second) with a tile in its top-left corner: the
+bench's coded frame (gapslib/frames.py) at a tenth of the picture. Only that corner of the
+screen is grabbed, so the grab costs next to nothing even on a 3840x2160 screen, and the
+frames read there are counted like bench/gaps counts them (gapslib/analyse.py).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def build(folder: Path, seconds: float, noise: int, crf: int) -> Clip:
     """The clip (cached in `folder` by its settings: encoding 4K takes a while)."""
     folder.mkdir(parents=True, exist_ok=True)
     frames = round(seconds * CLIP_FPS)
-    path = folder / f"4k-hevc10-{frames}f-n{noise}-crf{crf}.mp4"
+    path = folder / f"4k-hevc10-{frames}f-n{noise}-crf{crf}-gop{CLIP_FPS}.mp4"
     if not path.exists():
         tmp = path.with_suffix(".part.mp4")
         busy = f"testsrc2=s={SOURCE[0]}x{SOURCE[1]}:r={CLIP_FPS}:d={seconds}"
@@ -51,7 +51,9 @@ def build(folder: Path, seconds: float, noise: int, crf: int) -> Clip:
             *("-r", str(CLIP_FPS), "-i", "pipe:0"),
             *("-filter_complex", "[0:v][1:v]overlay=0:0:shortest=1,format=yuv420p10le"),
             *("-c:v", "libx265", "-preset", "ultrafast", "-crf", str(crf)),
-            *("-x265-params", "log-level=error", "-tag:v", "hvc1", "-movflags", "+faststart"),
+            # A keyframe every second, as phones write them.
+            *("-x265-params", f"log-level=error:keyint={CLIP_FPS}:min-keyint={CLIP_FPS}"),
+            *("-tag:v", "hvc1", "-movflags", "+faststart"),
             str(tmp),
         ]
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)

@@ -18,9 +18,10 @@ from PySide6.QtCore import QSize
 
 from kiosk.core.model import Kind, kind_of
 from kiosk.media.complete import incomplete
-from kiosk.media.facts import VideoFacts, remember
+from kiosk.media.facts import VideoFacts, recall, remember
 from kiosk.media.images import MAX_PIXELS as MAX_IMAGE_PIXELS
 from kiosk.media.images import load_image
+from kiosk.media.shape import VIDEO_MAX
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,20 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
     if seen.audio or info.audio:
         return "only sound, no picture: kiosk shows videos with a picture"
     return _partial(path, "no video track: not a video file, or a damaged one")
+
+
+def heavy_video(path: str) -> str | None:
+    """A warning for a video the probe found larger than the pictures kiosk paints (4K):
+    it plays, decoded by every core, but may stutter on a small machine."""
+    facts = recall(path)
+    if facts is None or facts.width * facts.height <= VIDEO_MAX[0] * (VIDEO_MAX[1] + 8):
+        return None
+    return (
+        f"{facts.width}x{facts.height} ({facts.codec or '?'}): kiosk shows video at "
+        f"{VIDEO_MAX[0]}x{VIDEO_MAX[1]} at most, and decoding this size may stutter on a "
+        f"{os.cpu_count() or 1}-core machine (kiosk status tells); re-encode it at "
+        f"{VIDEO_MAX[0]}x{VIDEO_MAX[1]} (H.264) to be sure"
+    )
 
 
 def probe_image(path: str, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:

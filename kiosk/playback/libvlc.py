@@ -231,9 +231,23 @@ _vsnprintf.restype = ctypes.c_int
 _LEVELS = {4: logging.INFO, 3: logging.DEBUG, 2: logging.DEBUG, 0: logging.DEBUG}
 
 
+# What libVLC's decoder logs when it throws coded pictures away because it is late (a clip
+# too heavy for the machine): the pictures after one are broken until the next keyframe,
+# though they still reach the screen. Counted, so that such a stutter is known.
+_DROPS = (b"More than ", b"more than 5 seconds of late video")
+_dropped = [0]  # decoder drops since the process started, in every routed instance
+
+
+def decoder_drops() -> int:
+    """Coded pictures libVLC's decoders threw away as too late, so far (routed instances)."""
+    return _dropped[0]
+
+
 def _on_vlc_log(_data: int | None, level: int, _ctx: int | None, fmt: bytes, args: int) -> None:
     """Runs on any libVLC thread; must not call libVLC (beyond formatting) nor raise."""
     try:
+        if level >= 3 and fmt.startswith(_DROPS):
+            _dropped[0] += 1  # one thread at a time holds the GIL here: no update is lost
         pylevel = _LEVELS.get(level, logging.DEBUG)
         if not vlc_log.isEnabledFor(pylevel):
             return

@@ -48,7 +48,7 @@ from PySide6.QtGui import QImage
 
 from kiosk.playback.backend import LibVlc
 from kiosk.playback.framesink import FrameMailbox, FrameSink, Pending
-from kiosk.playback.libvlc import event_manager, set_format_callbacks
+from kiosk.playback.libvlc import decoder_drops, event_manager, set_format_callbacks
 from kiosk.playback.mediaopts import media_options
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ class VlcPlayer(QObject):
         self._second_timer.timeout.connect(self._show_second)
         self._ended_early = False  # the media ended while primed (a clip of one frame)
         self._shown_pictures = 0  # of the current item, handed to the screen
+        self._drops_at = 0  # libvlc.decoder_drops() when the item was loaded
         self._shape_wait = 0  # ms the first picture waited for libVLC to know its shape
 
         self._mailbox = FrameMailbox(self._frame_posted.emit)
@@ -218,10 +219,13 @@ class VlcPlayer(QObject):
         return int(self._mp.get_length()) if self._mp is not None else -1
 
     def pictures(self) -> tuple[int, int]:
+        """Pictures handed to the screen, less those libVLC's decoder threw away meanwhile
+        (the pictures that follow one are broken: libvlc.decoder_drops)."""
         length = self.length_ms()
         with self._sink.lock:
             frame_ms = self._sink.frame_ms
-        return self._shown_pictures, round(length / frame_ms) if length > 0 else 0
+        shown = max(0, self._shown_pictures - (decoder_drops() - self._drops_at))
+        return shown, round(length / frame_ms) if length > 0 else 0
 
     def close(self) -> None:
         if self._mp is None:
@@ -260,6 +264,7 @@ class VlcPlayer(QObject):
         self._second_timer.stop()
         self._ended_early = self._ready_sent = False
         self._shape_wait = self._shown_pictures = 0
+        self._drops_at = decoder_drops()
         for em in self._media_events:
             em.event_detach(vlc.EventType.MediaStateChanged)
         if self._media is not None:
