@@ -212,7 +212,6 @@ CONTAINERS: dict[str, list[str]] = {
     ".asf": ["-c:v", "msmpeg4", "-c:a", "wmav2"],
     ".flv": ["-c:v", "flv1", "-c:a", "mp3", "-ar", "44100"],
     ".f4v": [*_X264, "-c:a", "aac", "-f", "f4v"],
-    ".ogv": ["-c:v", "libtheora", "-c:a", "libvorbis"],
     ".rm": ["-c:v", "rv20", "-c:a", "ac3"],
     ".rmvb": ["-c:v", "rv20", "-c:a", "ac3", "-f", "rm"],
     ".mpg": ["-c:v", "mpeg1video", "-c:a", "mp2", "-f", "mpeg"],

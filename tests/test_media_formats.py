@@ -41,7 +41,6 @@ WAIT_MS = 10_000
 
 @pytest.fixture(scope="module")
 def containers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    # 2 s: libVLC's Ogg demuxer ends a Theora+Vorbis file of 1 s before its first picture.
     folder = tmp_path_factory.mktemp("containers")
     return {ext: make_container_clip(folder / f"clip{ext}", "green", 2.0) for ext in CONTAINERS}
 
@@ -124,6 +123,7 @@ def test_gif_timing_and_how_it_plays(tmp_path: Path) -> None:
     run_ffmpeg(["-f", "lavfi", "-i", "color=c=red:s=32x32:d=0.1", "-frames:v", "1", str(still)])
     assert media_options(str(still)) == (f":image-duration={GIF_MIN_SECONDS:g}",)
     assert media_options(str(tmp_path / "clip.mp4")) == ()
+    assert media_options(str(tmp_path / "tv.ts")) == (":no-ts-trust-pcr",)
     assert gif_timing(b"not a gif at all") is None
 
 
@@ -158,6 +158,7 @@ NEVER = {
     "song.mp3": "sound file",
     "notes.txt": "procedure slide",
     "archive.zip": "unpack",
+    "old.ogv": "convert it to MP4",
     "thing.xyz": "not a format kiosk plays",
     "no-extension": "not a format kiosk plays",
 }
@@ -246,3 +247,20 @@ def test_the_ingest_lists_them_live_and_kiosk_status_shows_them(
     assert f"never shown ({len(info['unplayable'])}):" in text
     assert "    later.heic: a HEIC/HEIF photo" in text
     assert "no problems" not in text
+
+
+def test_a_transport_stream_does_not_hold_its_first_picture_long(
+    qtbot: QtBot, backend: Any, containers: dict[str, Path]
+) -> None:
+    """libVLC shows a TS's first picture, then waited ~0.8 s for the stream clock before the
+    second (a frozen start at every TV recording); timed by the pictures' own stamps, ~0.2."""
+    player = backend.player(start_timeout=5.0)
+    times: list[float] = []
+    player.frame.connect(lambda _image: times.append(time.monotonic()))
+    player.ready.connect(player.show)
+    try:
+        player.load(str(containers[".ts"]))
+        qtbot.waitUntil(lambda: len(times) >= 3, timeout=WAIT_MS)
+    finally:
+        player.close()
+    assert times[1] - times[0] < 0.4, f"first picture held {times[1] - times[0]:.2f} s"

@@ -174,6 +174,7 @@ def test_a_screen_larger_than_video_pictures_says_so(qtbot: QtBot) -> None:
     stage.resize(3840, 2160)
     qtbot.waitUntil(lambda: stage.video_note != "")
     assert "painted at 1920x1080 at most and scaled up to the 3840x2160 screen" in stage.video_note
+    assert "set the screen to 1920x1080" in stage.video_note
     data = {"version": "t", "office": "o", "pid": 1, "started_at": 0.0}
     text = render(StatusReport({**data, "video_note": stage.video_note}, 0.0, True), 1.0)
     assert f"  video: {stage.video_note}" in text

@@ -14,7 +14,7 @@ from kiosk.core.schedule import ItemSchedule
 VIDEO_EXTENSIONS = frozenset(
     {
         *(".mp4", ".m4v", ".mov", ".3gp", ".3g2", ".mkv", ".webm", ".avi", ".divx"),
-        *(".wmv", ".asf", ".flv", ".f4v", ".ogv", ".rm", ".rmvb"),
+        *(".wmv", ".asf", ".flv", ".f4v", ".rm", ".rmvb"),
         *(".mpg", ".mpeg", ".vob", ".ts", ".mts", ".m2ts", ".m2t"),
         ".gif",
     }

@@ -56,6 +56,11 @@ _add(
     "a presentation",
     "export it as a video (File > Export > Create a Video, MP4) or save it as PDF",
 )
+_add(
+    "ogv",
+    "an Ogg Theora video, which libVLC 3 stops after a fraction of a second when it plays it again",
+    "convert it to MP4 (H.264)",
+)
 _add("zip rar 7z tar gz", "an archive", "unpack it into the sync folder")
 _add(
     "svg eps ai psd xcf cdr raw cr2 nef dng ico",

@@ -48,8 +48,10 @@ def video_scaled_up(area: QSize) -> str:
     """What a screen area larger than VIDEO_MAX means for video, said once; "" if it is not."""
     if area.width() <= VIDEO_MAX[0] and area.height() <= VIDEO_MAX[1]:
         return ""
+    w, h = VIDEO_MAX
     return (
-        f"video is painted at {VIDEO_MAX[0]}x{VIDEO_MAX[1]} at most and scaled up to the "
-        f"{area.width()}x{area.height()} screen: 4K pictures cannot be painted at 25 fps by "
-        "this player on a 2-core machine (docs/playback.md, Heavy clips)"
+        f"video is painted at {w}x{h} at most and scaled up to the {area.width()}x"
+        f"{area.height()} screen, which costs more than a small machine has: for smooth video "
+        f"set the screen to {w}x{h} and let the TV scale it up (xrandr --output NAME --mode "
+        f"{w}x{h}; docs/playback.md, Heavy clips)"
     )

@@ -7,6 +7,10 @@
   showed 45-50 of 75 frames (docs/playback.md, "Heavy clips"). Smaller pictures keep the one
   thread that keeps priming exact. The size comes from the probe that admitted the file
   (kiosk.media.facts): libVLC knows it only once the decoder is already made.
+- MPEG transport streams (TV recordings, camcorders): libVLC shows the first picture, then
+  waits ~0.8 s for the stream's clock (PCR) before the second; timed by the pictures' own
+  timestamps instead, ~0.2 s. Program streams (.mpg, .vob) hold theirs 0.4-0.6 s, with no
+  option that helps (docs/playback.md, "Known limits").
 - GIFs: libVLC's default demuxer shows a GIF's first picture as a still for
   `--image-duration` and never animates it. An animated GIF is played by FFmpeg's demuxer
   instead, its animation repeated whole until it has run for at least GIF_MIN_SECONDS (a
@@ -30,6 +34,7 @@ log = logging.getLogger(__name__)
 GIF_MIN_SECONDS = 10.0  # kiosk's default slide time (slides.duration)
 BIG_PICTURE = 1920 * 1088  # above this (1080p, as coded), more decoding threads
 BIG_THREADS = max(1, min(4, os.cpu_count() or 1))
+_TS = frozenset({".ts", ".mts", ".m2ts", ".m2t"})
 _GIF_READ_MAX = 64 * 1024 * 1024  # bytes of a GIF read to time it; a longer one plays once
 
 
@@ -46,6 +51,8 @@ def media_options(path: str) -> tuple[str, ...]:
             BIG_THREADS,
         )
         return (f":avcodec-threads={BIG_THREADS}", ":avcodec-skiploopfilter=4")
+    if extension(path) in _TS:
+        return (":no-ts-trust-pcr",)
     if extension(path) != ".gif":
         return ()
     try:

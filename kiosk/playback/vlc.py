@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import time
 from typing import Any
 
 import vlc
@@ -122,7 +123,8 @@ class VlcPlayer(QObject):
         self._second_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._second_timer.timeout.connect(self._show_second)
         self._ended_early = False  # the media ended while primed (a clip of one frame)
-        self._shown_pictures = 0  # of the current item, handed to the screen
+        # Pictures of the current item handed to the screen: how many, first and last when.
+        self._shown_pictures, self._first_at, self._last_at = 0, 0.0, 0.0
         self._drops_at = 0  # libvlc.decoder_drops() when the item was loaded
         self._shape_wait = 0  # ms the first picture waited for libVLC to know its shape
 
@@ -179,8 +181,7 @@ class VlcPlayer(QObject):
         self.started.emit()
         if gen != self._gen or self._done:  # a slot stopped us
             return
-        self._shown_pictures += 1
-        self.frame.emit(self._sink.shape(held, self._media))  # libVLC knows the track by now
+        self._emit_picture(self._sink.shape(held, self._media))  # libVLC knows the track now
         if gen != self._gen or self._done:
             return
         with self._sink.lock:
@@ -220,12 +221,16 @@ class VlcPlayer(QObject):
 
     def pictures(self) -> tuple[int, int]:
         """Pictures handed to the screen, less those libVLC's decoder threw away meanwhile
-        (the pictures that follow one are broken: libvlc.decoder_drops)."""
-        length = self.length_ms()
+        (the pictures after one are broken: libvlc.decoder_drops), of the pictures due
+        between its second and its last one (not its stated length: a TS's sound often runs
+        on after its last picture; and MPEG streams hold their first a while, which is no
+        sign of a machine too slow)."""
         with self._sink.lock:
             frame_ms = self._sink.frame_ms
         shown = max(0, self._shown_pictures - (decoder_drops() - self._drops_at))
-        return shown, round(length / frame_ms) if length > 0 else 0
+        if self._shown_pictures < 3:
+            return shown, self._shown_pictures
+        return shown, round((self._last_at - self._first_at) * 1000 / frame_ms) + 2
 
     def close(self) -> None:
         if self._mp is None:
@@ -384,8 +389,7 @@ class VlcPlayer(QObject):
                 return  # unpausing, libVLC may show its paused picture again: ours is due
             self._second = None  # libVLC's own next picture came first: it wins
             self._second_timer.stop()
-        self._shown_pictures += 1
-        self.frame.emit(image)
+        self._emit_picture(image)
 
     def _shape_unknown(self, pending: Pending) -> bool:
         """TS/PS tell their picture shape ~10 ms after the first picture: wait (200 ms at most)."""
@@ -395,12 +399,18 @@ class VlcPlayer(QObject):
         QTimer.singleShot(5, self, lambda: self._deliver(pending))
         return True
 
+    def _emit_picture(self, image: QImage) -> None:
+        now = time.monotonic()
+        if self._shown_pictures == 1:  # from the second on: MPEG streams hold their first
+            self._first_at = now
+        self._shown_pictures, self._last_at = self._shown_pictures + 1, now
+        self.frame.emit(image)
+
     @Slot()
     def _show_second(self) -> None:
         second, self._second = self._second, None
         if second is not None and not self._done:
-            self._shown_pictures += 1
-            self.frame.emit(self._sink.shape(second, self._media))
+            self._emit_picture(self._sink.shape(second, self._media))
 
     @Slot()
     def _on_timeout(self) -> None:
