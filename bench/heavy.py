@@ -8,7 +8,7 @@ beyond their time, CPU s/min of the player's process tree (and in cores), peak R
 bench/README.md.
 
 Usage: .venv/bin/python bench/heavy.py [--seconds 8] [--loops 3] [--players kiosk,mpv]
-       [--screens 1920x1080,3840x2160] [--noise 8] [--crf 22] [--keep]
+       [--screens 1920x1080,3840x2160] [--noise 6] [--crf 24] [--repeat 1] [--keep]
 """
 
 from __future__ import annotations
@@ -58,8 +58,14 @@ def main() -> int:
     ap.add_argument("--loops", type=int, default=3, help="whole passes to measure per run")
     ap.add_argument("--players", default="kiosk,mpv", help=f"subset of {','.join(PLAYERS)}")
     ap.add_argument("--screens", default="1920x1080,3840x2160", help="Xvfb sizes, comma-separated")
-    ap.add_argument("--noise", type=int, default=8, help="film grain strength (0: none)")
-    ap.add_argument("--crf", type=int, default=22, help="x265 quality (lower: more Mbit/s)")
+    ap.add_argument("--noise", type=int, default=6, help="film grain strength (0: none)")
+    ap.add_argument("--crf", type=int, default=24, help="x265 quality (lower: more Mbit/s)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per screen and player, taken in turn (the machine's load changes)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the work folder (player logs)")
     args = ap.parse_args()
     if not 1 <= args.seconds * 25 <= 255:
@@ -93,10 +99,11 @@ def main() -> int:
     )
     with work_folder("kiosk-heavy-", args.keep, log) as work:
         for screen in screens:
-            for name in names:
+            for n, name in [(n, name) for n in range(args.repeat) for name in names]:
                 t0 = time.monotonic()
                 load = Path("/proc/loadavg").read_text().split()[0]
-                run = heavy.measure(name, screen, clip, args.loops, work / f"{name}-{screen[0]}")
+                folder = work / f"{name}-{screen[0]}-{n}"
+                run = heavy.measure(name, screen, clip, args.loops, folder)
                 log(f"{screen[0]}x{screen[1]} {name}: {time.monotonic() - t0:.0f} s")
                 print(f"{row(run, clip.item.frames)}   (load {load})", flush=True)
     print(LEGEND)
@@ -111,7 +118,9 @@ LEGEND = f"""
                at 50 fps): a stutter, or the grab's own jitter (bench/gaps: 1-9 %)
   CPU          utime+stime of the player's whole process tree per minute of playing, and the
                same in cores (1.00 = one core busy all the time; this machine has 2)
-  RSS MB       largest resident memory of the process tree, sampled every 0.5 s"""
+  RSS MB       largest resident memory of the process tree, sampled every 0.5 s
+  load         the machine's 1-minute load average as the run began (2 cores: above 2, other
+               work competes with the player)"""
 
 
 def log(msg: str) -> None:

@@ -49,6 +49,7 @@ class FrameSink:
         self._on_frame = on_frame
         self.lock = threading.Lock()
         self._pool: list[QImage] = []
+        self._carried = [1.0] * POOL  # pixel aspect set on each pool picture
         self._next = 0
         self._locked: QImage | None = None  # the picture libVLC is rendering, lock to display
         # Paused pictures (see hold) and anything before the first format go here.
@@ -101,6 +102,8 @@ class FrameSink:
                 # Made (not zeroed) only when the size changes: this runs up to three times
                 # per clip, against the first picture's clock.
                 pool = [QImage(w, h, QImage.Format.Format_RGB32) for _ in range(POOL)]
+                with self.lock:
+                    self._carried = [1.0] * POOL  # the pixel aspect each picture carries
             pitch = pool[0].bytesPerLine()
             scratch = self._scratch
             if len(scratch) < pitch * h:
@@ -122,17 +125,19 @@ class FrameSink:
         it does (by the first picture, here): from then on libVLC's pictures carry it, and
         the few rendered before are given it here (a copy, once or twice per such clip).
         """
-        self.shape_known(media)
-        with self.lock:
-            aspect = self.pixel_aspect
-        if abs(pixel_aspect(image) - aspect) < 1e-3:
-            return image
+        if not self.shaped:  # a plain read: cheap on every picture, as most are square
+            self.shape_known(media)
+        aspect = self.pixel_aspect
+        if aspect == 1.0 or abs(pixel_aspect(image) - aspect) < 1e-3:
+            return image  # square pixels (nearly every clip), or carried already
         image = QImage(image)
         set_pixel_aspect(image, aspect)
         return image
 
     def shape_known(self, media: vlc.Media | None) -> bool:
         """Qt thread: whether the pictures' shape is known (learning it if libVLC now can)."""
+        if self.shaped:
+            return True
         with self.lock:
             shaped = self.shaped
             have = (self._pool[0].width(), self._pool[0].height()) if self._pool else None
@@ -157,13 +162,17 @@ class FrameSink:
                 self._locked = None
                 planes[0] = ctypes.addressof(self._scratch)
                 return
-            image = self._pool[self._next]
-            self._next = (self._next + 1) % len(self._pool)
+            slot = self._next
+            image = self._pool[slot]
+            self._next = (slot + 1) % len(self._pool)
             self._locked = image
             aspect = self.pixel_aspect
+            carried, self._carried[slot] = self._carried[slot], aspect
         # Both detach (copy) the image if the Qt side still holds it: never write under it.
-        # The shape first, so the pixels libVLC is given are the image's own from then on.
-        set_pixel_aspect(image, aspect)
+        # The shape first, so the pixels libVLC is given are the image's own from then on;
+        # and only when it changes: on this thread every call into Qt counts.
+        if aspect != carried:
+            set_pixel_aspect(image, aspect)
         planes[0] = ctypes.addressof(ctypes.c_char.from_buffer(image.bits()))
 
     def _display(self, _opaque: Any, _picture: Any) -> None:
