@@ -47,7 +47,11 @@ def test_hevc_10_bit_plays(qtbot: QtBot, backend: Any, tmp_path: Path, size: str
         assert warning.startswith(f"{size} (hevc): kiosk shows video at 1920x1080 at most")
     opts = media_options(str(path))
     if big and BIG_THREADS > 1:
-        assert opts == (f":avcodec-threads={BIG_THREADS}", ":avcodec-skiploopfilter=4")
+        assert opts == (
+            f":avcodec-threads={BIG_THREADS}",
+            ":avcodec-skiploopfilter=4",
+            ":no-avcodec-hurry-up",
+        )
     else:
         assert opts == ()
     player = backend.player(start_timeout=10.0)

@@ -4,8 +4,11 @@
   several threads, without the in-loop deblocking and SAO filters (their effect is not
   visible on a picture scaled down to 1080p at most): one thread decodes 4K HEVC below real
   time here; two, without the filters, keep up with a 37 Mbit/s clip where two with them
-  showed 45-50 of 75 frames (docs/playback.md, "Heavy clips"). Smaller pictures keep the one
-  thread that keeps priming exact. The size comes from the probe that admitted the file
+  showed 45-50 of 75 frames (docs/playback.md, "Heavy clips"). And without libVLC's
+  "hurry up": late, it throws coded pictures away, and every picture after one is broken
+  until the next keyframe (bench/heavy on a 4K screen: 3 of 7 runs lost 75 % of the frames
+  that way; without it, 0 of 4, 6-17 %). Smaller pictures keep the one thread that keeps
+  priming exact. The size comes from the probe that admitted the file
   (kiosk.media.facts): libVLC knows it only once the decoder is already made.
 - MPEG transport streams (TV recordings, camcorders): libVLC shows the first picture, then
   waits ~0.8 s for the stream's clock (PCR) before the second; timed by the pictures' own
@@ -50,7 +53,11 @@ def media_options(path: str) -> tuple[str, ...]:
             facts.codec,
             BIG_THREADS,
         )
-        return (f":avcodec-threads={BIG_THREADS}", ":avcodec-skiploopfilter=4")
+        return (
+            f":avcodec-threads={BIG_THREADS}",
+            ":avcodec-skiploopfilter=4",
+            ":no-avcodec-hurry-up",
+        )
     if extension(path) in _TS:
         return (":no-ts-trust-pcr",)
     if extension(path) != ".gif":
