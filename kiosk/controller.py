@@ -23,6 +23,7 @@ from kiosk.core.model import Item, Kind, Playlist
 from kiosk.core.schedule import OfficeHours
 from kiosk.media.ending import ended_early, pictures_lost
 from kiosk.playback.base import Player
+from kiosk.playback.mediaopts import prepare_after_ms
 
 log = logging.getLogger(__name__)
 
@@ -391,7 +392,7 @@ class Controller(QObject):
         if page == 1:
             self._succeeded(item, State.SLIDE)
         else:
-            self._after_switch_timer.start()
+            self._after_switch_timer.start(AFTER_SWITCH_MS)
         duration_ms = (item.duration if item.duration is not None else 10.0) * 1000
         self._slide_timer.start(max(1, int(duration_ms)))
         return True
@@ -444,7 +445,8 @@ class Controller(QObject):
 
     def _succeeded(self, item: Item, state: State) -> None:
         self._close_shown("completed")
-        self._after_switch_timer.start()  # once the new picture is up
+        # Once the new picture is up; after a heavy clip's first seconds (playback/mediaopts).
+        self._after_switch_timer.start(prepare_after_ms(item.path, AFTER_SWITCH_MS))
         self._shown = (item, self._clock())
         self._shown_at = time.monotonic()  # for how long it played (the clock may be a test's)
         if state is State.VIDEO:

@@ -21,6 +21,7 @@ class VideoFacts:
     width: int
     height: int
     codec: str = ""
+    duration_ms: int = 0  # 0: unknown
 
 
 _facts: OrderedDict[tuple[str, int, float], VideoFacts] = OrderedDict()

@@ -92,13 +92,13 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
         )
     known = [t for t in info.video if t.known]
     if known and info.duration_ms > 0:
-        remember(path, VideoFacts(known[0].width, known[0].height, known[0].codec))
+        remember(path, VideoFacts(*known[0].size_codec, info.duration_ms))
         return None
     seen = first_picture(path, timeout=timeout)
     if seen.picture:
         sized = [t for t in seen.video if t.known]
         if sized:
-            remember(path, VideoFacts(sized[0].width, sized[0].height, sized[0].codec))
+            remember(path, VideoFacts(*sized[0].size_codec, seen.duration_ms))
         return None
     if seen.status == "timeout":
         raise ProbeInconclusive(f"libVLC decoded no picture within {timeout:g} s")

@@ -145,6 +145,10 @@ class VideoTrack:
         return self.width > 0 and self.height > 0
 
     @property
+    def size_codec(self) -> tuple[int, int, str]:
+        return self.width, self.height, self.codec
+
+    @property
     def display_size(self) -> tuple[int, int]:
         """The picture as it must appear: square pixels, and turned by its rotation flag."""
         w = self.display_width

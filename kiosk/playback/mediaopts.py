@@ -38,13 +38,31 @@ GIF_MIN_SECONDS = 10.0  # kiosk's default slide time (slides.duration)
 BIG_PICTURE = 1920 * 1088  # above this (1080p, as coded), more decoding threads
 BIG_THREADS = max(1, min(4, os.cpu_count() or 1))
 _TS = frozenset({".ts", ".mts", ".m2ts", ".m2t"})
+HEAVY_PREPARE_MS = 4000  # the next item is prepared this far into a heavy clip, at most half
 _GIF_READ_MAX = 64 * 1024 * 1024  # bytes of a GIF read to time it; a longer one plays once
+
+
+def heavy(path: str) -> bool:
+    """Whether the probe found the file's pictures larger than 1080p."""
+    facts = recall(path)
+    return facts is not None and facts.width * facts.height > BIG_PICTURE
+
+
+def prepare_after_ms(path: str, usual_ms: int) -> int:
+    """How long after a clip appears the next item may be prepared (opened, first picture
+    decoded). A heavy clip needs the machine for its first seconds: priming the next one
+    250 ms in cost bench/heavy 15-40 frames at the start of every pass, 4 s in 0-5."""
+    facts = recall(path)
+    if facts is None or not heavy(path):
+        return usual_ms
+    half = facts.duration_ms // 2 if facts.duration_ms > 0 else HEAVY_PREPARE_MS
+    return max(usual_ms, min(HEAVY_PREPARE_MS, half))
 
 
 def media_options(path: str) -> tuple[str, ...]:
     """The libVLC media options `path` needs, () for nearly every file."""
     facts = recall(path)
-    if facts is not None and facts.width * facts.height > BIG_PICTURE and BIG_THREADS > 1:
+    if facts is not None and heavy(path) and BIG_THREADS > 1:
         log.debug(
             "%s: %dx%d (%s): %d decoding threads, no loop filters",
             path,
