@@ -445,8 +445,12 @@ class Controller(QObject):
 
     def _succeeded(self, item: Item, state: State) -> None:
         self._close_shown("completed")
-        # Once the new picture is up; after a heavy clip's first seconds (playback/mediaopts).
-        self._after_switch_timer.start(prepare_after_ms(item.path, AFTER_SWITCH_MS))
+        # Once the new picture is up; after a heavy clip's first seconds (playback/mediaopts),
+        # its predecessor's player let go of at the usual time all the same (memory).
+        after_ms = prepare_after_ms(item.path, AFTER_SWITCH_MS)
+        self._after_switch_timer.start(after_ms)
+        if after_ms > AFTER_SWITCH_MS:
+            QTimer.singleShot(AFTER_SWITCH_MS, self, self._stop_outgoing)
         self._shown = (item, self._clock())
         self._shown_at = time.monotonic()  # for how long it played (the clock may be a test's)
         if state is State.VIDEO:
