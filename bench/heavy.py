@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +27,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from gaps import versions  # noqa: E402
 from gapslib import heavy  # noqa: E402
 from gapslib.analyse import FRAME_CAPTURES  # noqa: E402
+from gapslib.capture import CAPTURE_FPS  # noqa: E402
 from gapslib.media import CLIP_FPS  # noqa: E402
 from gapslib.players import INSTALL, PLAYERS  # noqa: E402
 from gapslib.run import work_folder  # noqa: E402
@@ -46,9 +48,13 @@ def row(run: heavy.HeavyRun, frames: int) -> str:
     cpu = run.cpu_per_min
     cpu_txt = f"{cpu:6.1f} {cpu / 60:5.2f}" if cpu is not None else f"{'n/a':>6} {'':5}"
     rss = f"{run.peak_rss_mb:5.0f}" if run.peak_rss_mb else "  n/a"
+    # How long a pass stayed on screen: a player that falls behind may show every frame,
+    # late, in slow motion, rather than drop some.
+    pass_s = statistics.median((len(a.frames) + a.glitches) / CAPTURE_FPS for a in passes)
     return (
         f"{head} {len(passes):5} {lost:6} / {total:<5} {100 * lost / total:6.1f} %"
-        f" {held:8.1f} %  {cpu_txt}  {rss}" + (f"   ! {run.error}" if run.error else "")
+        f" {held:8.1f} %  {pass_s:6.2f}  {cpu_txt}  {rss}"
+        + (f"   ! {run.error}" if run.error else "")
     )
 
 
@@ -95,7 +101,7 @@ def main() -> int:
     )
     print(
         f"{'screen':10} {'player':6} {'loops':>5} {'frames lost':>14} {'lost':>8}"
-        f" {'held':>10}  {'CPU s/min':>6} {'cores':>5}  {'RSS MB':>5}"
+        f" {'held':>10}  {'pass s':>6}  {'CPU s/min':>6} {'cores':>5}  {'RSS MB':>5}"
     )
     with work_folder("kiosk-heavy-", args.keep, log) as work:
         for screen in screens:
@@ -106,7 +112,7 @@ def main() -> int:
                 run = heavy.measure(name, screen, clip, args.loops, folder)
                 log(f"{screen[0]}x{screen[1]} {name}: {time.monotonic() - t0:.0f} s")
                 print(f"{row(run, clip.item.frames)}   (load {load})", flush=True)
-    print(LEGEND)
+    print(LEGEND.format(seconds=f"{clip.seconds:g}"))
     print(f"\nbench time {time.monotonic() - started:.0f} s")
     return 0
 
@@ -114,6 +120,8 @@ def main() -> int:
 LEGEND = f"""
   loops        whole passes of the clip seen on screen (the first and last are not judged)
   frames lost  frames of those passes never seen on screen / frames they hold
+  pass s       how long one pass stayed on screen (median; the clip lasts {{seconds}} s): longer,
+               the player showed it in slow motion
   held         mid-pass frames on screen longer than one frame time (> {FRAME_CAPTURES} captures
                at 50 fps): a stutter, or the grab's own jitter (bench/gaps: 1-9 %)
   CPU          utime+stime of the player's whole process tree per minute of playing, and the
