@@ -110,10 +110,10 @@ def offscreen_app() -> object:
 
 def check(args: argparse.Namespace) -> int:
     from kiosk.core.playlist import resolve
-    from kiosk.media.probe import probe
+    from kiosk.media.probe import heavy_video, probe
     from kiosk.preview import expiry_problems, office_time, rotation, rotation_lines
     from kiosk.sync.playlist_source import Sidecars, read_spec
-    from kiosk.sync.scan import scan
+    from kiosk.sync.scan import library_of, walk
 
     _qt = offscreen_app()  # kept alive: text slides are laid out for real (Qt, fonts)
     cfg, problems = load(args)
@@ -121,7 +121,12 @@ def check(args: argparse.Namespace) -> int:
     sync_dir = sync_dir_of(cfg)
     spec = read_spec(cfg.playlist, sync_dir, cfg.office_timezone)
     problems += list(spec.problems)
-    library = scan(sync_dir)
+    listing = walk(sync_dir)
+    library = library_of(sync_dir, listing)
+    problems += [
+        Problem(_pos(str(sync_dir / rel)), _("never shown: {why}", why=why), "warning")
+        for rel, why in sorted(listing.unplayable.items())
+    ]
     if not library.readable:
         problems.append(
             Problem(
@@ -149,6 +154,8 @@ def check(args: argparse.Namespace) -> int:
         reason = probe(item.path)
         if reason is None:
             ok += 1
+            if heavy := heavy_video(item.path):
+                problems.append(Problem(_pos(item.path), heavy, "warning"))
             continue
         failed[item.path] = reason
         if item.origin and item.origin.line:

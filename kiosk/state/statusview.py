@@ -112,6 +112,8 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
                     files=", ".join(sync["arriving"]),
                 )
             )
+    if d.get("video_note"):
+        lines.append(_("  video: {note}", note=text(d, "video_note")))
     c = d.get("counters") or {}
     lines.append(
         _(
@@ -156,6 +158,28 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
                     ago=_ago(now - float(f["when"])),
                 )
             )
+    early = d.get("not_whole") or []
+    if early:
+        lines.append(_("  not shown whole ({n}):", n=len(early)))
+        for f in early:
+            count = f.get("count", 1)
+            if isinstance(count, int) and count > 1:
+                line = _(
+                    "    {file}: {reason} ({count} times)",
+                    file=f["file"],
+                    reason=text(f, "reason"),
+                    count=count,
+                )
+            else:
+                line = _("    {file}: {reason}", file=f["file"], reason=text(f, "reason"))
+            lines.append(line)
+    unplayable = sync.get("unplayable") or []
+    if unplayable:
+        lines.append(_("  never shown ({n}):", n=len(unplayable)))
+        lines.extend(
+            _("    {file}: {reason}", file=f["file"], reason=text(f, "reason"))
+            for f in unplayable
+        )
     problems = texts(d, "problems")
     if problems:
         lines.append(_("  problems ({n}):", n=len(problems)))
@@ -168,6 +192,6 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
     if errors:
         lines.append(_("  recent errors (last {n}):", n=len(errors)))
         lines.extend(_("    {error}", error=e) for e in errors[-10:])
-    if not failed and not problems and not cannot:
+    if not failed and not problems and not cannot and not unplayable and not early:
         lines.append(_("  no problems"))
     return lines
