@@ -468,7 +468,7 @@ def test_a_clip_that_loses_many_pictures_is_completed_but_listed(rig: Rig) -> No
     first = ended[0]
     assert (first.outcome, first.end - first.start) == ("completed", pytest.approx(1.0))
     assert first.reason == (
-        "showed 8 of its 25 pictures (68 % lost): too heavy for this machine; "
+        "showed 8 of its 25 pictures (68 percent lost): too heavy for this machine; "
         "re-encode it at 1920x1080 (H.264) or less"
     )
     assert controller.not_whole[heavy.path].reason == first.reason

@@ -173,7 +173,7 @@ def test_kiosk_status_lists_clips_that_ended_early() -> None:
 
 def test_pictures_lost_thresholds() -> None:
     assert pictures_lost(40, 100) == (
-        "showed 40 of its 100 pictures (60 % lost): too heavy for this machine; "
+        "showed 40 of its 100 pictures (60 percent lost): too heavy for this machine; "
         "re-encode it at 1920x1080 (H.264) or less"
     )
     assert pictures_lost(85, 100) is None  # a few late pictures: not worth a word

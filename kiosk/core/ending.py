@@ -45,7 +45,7 @@ def pictures_lost(shown: int, held: int) -> str | None:
         return None
     lost = round(100 * (held - shown) / held)
     return _(
-        "showed {shown} of its {held} pictures ({lost} % lost): too heavy for this "
+        "showed {shown} of its {held} pictures ({lost} percent lost): too heavy for this "
         "machine; re-encode it at 1920x1080 (H.264) or less",
         shown=shown,
         held=held,
