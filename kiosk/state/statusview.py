@@ -177,8 +177,7 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
     if unplayable:
         lines.append(_("  never shown ({n}):", n=len(unplayable)))
         lines.extend(
-            _("    {file}: {reason}", file=f["file"], reason=text(f, "reason"))
-            for f in unplayable
+            _("    {file}: {reason}", file=f["file"], reason=text(f, "reason")) for f in unplayable
         )
     problems = texts(d, "problems")
     if problems:
