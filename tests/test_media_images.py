@@ -116,7 +116,7 @@ def test_a_cmyk_jpeg_is_shown_in_its_colours(tmp_path: Path) -> None:
     assert isinstance(pixels, memoryview)
     pixels[:] = bytes([0, 220, 220, 10]) * (640 * 480)  # C M Y K: a red
     path = tmp_path / "print.jpg"
-    assert cmyk.save(str(path), b"JPEG", 95)
+    assert cmyk.save(str(path), quality=95)  # JPEG, by its suffix
     assert QImage(str(path)).format() == QImage.Format.Format_CMYK8888, "the case: CMYK inside"
     image = load_image(str(path), fit=SCREEN)
     assert isinstance(image, QImage)
