@@ -98,7 +98,13 @@ def parse_playlist(data: bytes, path: str, timezone: str = DEFAULT_TIMEZONE) -> 
         transition = _transition(node, problems)
         listed = node.get("items")
         if listed is None:
-            problems.append(Problem(node.pos, "missing `items:` (the list of files to play)"))
+            problems.append(
+                Problem(
+                    node.pos,
+                    "missing `items:`; add `items:` with the files to play below it "
+                    "as `- name` lines",
+                )
+            )
             return PlaylistSpec(path, (), tuple(problems))
         items = listed
     if not isinstance(items, YSeq):
