@@ -77,6 +77,7 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
             maxBytes=FILE_BYTES,
             backupCount=FILE_BACKUPS,
             encoding="utf-8",
+            errors="backslashreplace",  # a file name that is not UTF-8 must not stop a line
         )
     except OSError as e:
         message = f"cannot write the log file in {state_dir}: {e.strerror or e}"

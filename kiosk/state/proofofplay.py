@@ -65,8 +65,10 @@ def format_line(record: Record, tz: tzinfo) -> bytes:
     }
     if record.reason:
         data["reason"] = record.reason
-    # ensure_ascii=False keeps Vietnamese names readable; json never emits a raw newline.
-    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
+    # ensure_ascii=False keeps Vietnamese names readable; json never emits a raw newline. A
+    # name that is not UTF-8 on disk (a share with the wrong charset) holds lone surrogates:
+    # backslashreplace writes them as the \udcXX escapes ensure_ascii would, still valid JSON.
+    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
 
 
 def files_to_delete(names: Iterable[str], today: date, keep_days: int) -> list[str]:
