@@ -1,14 +1,23 @@
-"""The status file `kiosk status` reads: written atomically every few seconds by `run`."""
+"""The status file `kiosk status` reads: written atomically every few seconds by `run`.
+
+Whether the player is alive is not judged from the file's age alone: right after a power cut
+or a `kill -9`, the last status is fresh and still says "running". So the writer records who
+wrote it (pid, the process's start time, the machine's boot id), and a reader on the same
+machine checks that this very process still runs. A status read from another machine (a hub
+receiving the state folder) can only be judged by its age.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import logging
+import math
 import os
+import socket
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +47,47 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def boot_id(proc: Path = Path("/proc")) -> str:
+    """This boot of this machine ("" where the kernel does not say): pids mean nothing across."""
+    try:
+        return (proc / "sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def start_ticks(pid: int, proc: Path = Path("/proc")) -> int | None:
+    """When process `pid` started, in clock ticks since boot; None if there is no such process.
+
+    With the pid, it names one process: a pid reused by another program has another start.
+    """
+    try:
+        stat = (proc / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    try:
+        return int(stat.rsplit(")", 1)[1].split()[19])  # field 22, counted after "(comm)"
+    except (IndexError, ValueError):
+        return None
+
+
+def writer_process(proc: Path = Path("/proc")) -> dict[str, Any]:
+    """Who writes the status: what a reader needs to tell a live player from a dead one."""
+    pid = os.getpid()
+    return {
+        "pid": pid,
+        "start_ticks": start_ticks(pid, proc),
+        "boot_id": boot_id(proc),
+        "host": socket.gethostname(),
+    }
+
+
 @dataclass
 class StatusWriter:
     """Writes status.json; a full or read-only disk is reported once, never fatal."""
 
     state_dir: Path
     _failing: str = ""
+    _process: dict[str, Any] = field(default_factory=writer_process)
 
     @property
     def path(self) -> Path:
@@ -55,6 +99,7 @@ class StatusWriter:
         return self._failing
 
     def write(self, status: dict[str, Any]) -> bool:
+        status.setdefault("process", self._process)
         try:
             write_atomic(self.path, json.dumps(status, ensure_ascii=False, indent=1))
         except OSError as e:
@@ -77,8 +122,46 @@ class StatusReport:
     problem: str = ""
 
 
-def read_status(state_dir: Path, now: float | None = None) -> StatusReport:
-    """Reads status.json; `alive` is False if it is missing, stale, or says stopped."""
+def process_gone(data: dict[str, Any], proc: Path = Path("/proc")) -> str | None:
+    """Why the process that wrote `data` is certainly not running, or None if it is (or if
+    this machine cannot tell: another machine's status, or one written before the check)."""
+    writer = data.get("process")
+    if not isinstance(writer, dict) or not isinstance(writer.get("pid"), int):
+        return None
+    pid = writer["pid"]
+    mine = boot_id(proc)
+    if not mine or writer.get("boot_id") != mine:
+        if writer.get("host") == socket.gethostname() and writer.get("boot_id") and mine:
+            return f"the machine restarted since the player (pid {pid}) wrote its status"
+        return None  # written elsewhere: only its age can tell
+    started = start_ticks(pid, proc)
+    if started is None:
+        return f"its process (pid {pid}) is gone: killed, crashed or cut off by a power cut"
+    if writer.get("start_ticks") is not None and started != writer["start_ticks"]:
+        return f"its process (pid {pid}) is gone; that pid is now another program"
+    return None
+
+
+def _age_problem(age: float, data: dict[str, Any], state_dir: Path) -> str:
+    writer = data.get("process")
+    pid = writer.get("pid") if isinstance(writer, dict) else data.get("pid")
+    where = f"; its process (pid {pid}) is still there" if isinstance(writer, dict) else ""
+    text = f"no heartbeat for {age:.0f} s: the player looks dead or hung{where}"
+    try:
+        disk = os.statvfs(state_dir)
+    except OSError:
+        return text
+    free = disk.f_bavail * disk.f_frsize
+    if free < 64 * 1024:
+        text += f"; the state folder's disk is full ({free // 1024} kB free): status not written"
+    return text
+
+
+def read_status(
+    state_dir: Path, now: float | None = None, proc: Path = Path("/proc")
+) -> StatusReport:
+    """Reads status.json; `alive` is False if it is missing, stale, says stopped, or if the
+    process that wrote it is gone (checked by pid and start time on the machine that wrote it)."""
     path = state_dir / STATUS_FILE
     now = time.time() if now is None else now
     try:
@@ -89,12 +172,18 @@ def read_status(state_dir: Path, now: float | None = None) -> StatusReport:
         return StatusReport({}, 0.0, False, f"cannot read {path}: {e}")
     if not isinstance(data, dict):
         return StatusReport({}, 0.0, False, f"{path} is not a status file")
-    age = now - float(data.get("updated_at", 0))
-    heartbeat = float(data.get("heartbeat_s", HEARTBEAT_S))
+    try:
+        age = now - float(data.get("updated_at", 0))
+        heartbeat = float(data.get("heartbeat_s", HEARTBEAT_S))
+    except (TypeError, ValueError):
+        age = heartbeat = math.nan
+    if not (math.isfinite(age) and math.isfinite(heartbeat)):
+        return StatusReport({}, 0.0, False, f"{path} is not a status file (no valid times)")
     if data.get("state") == "stopped":
         return StatusReport(data, age, False, "the player has stopped")
+    gone = process_gone(data, proc)
+    if gone is not None:
+        return StatusReport(data, age, False, gone)
     if age > heartbeat * DEAD_AFTER_HEARTBEATS:
-        return StatusReport(
-            data, age, False, f"no heartbeat for {age:.0f} s: the player looks dead or hung"
-        )
+        return StatusReport(data, age, False, _age_problem(age, data, state_dir))
     return StatusReport(data, age, True)
