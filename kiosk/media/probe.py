@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 
-from kiosk.core.model import Kind, kind_of
+from kiosk.core.model import Kind, Position, Problem, kind_of
 from kiosk.media.images import MAX_PIXELS as MAX_IMAGE_PIXELS
 from kiosk.media.images import load_image
 
@@ -24,7 +24,7 @@ class ProbeInconclusive(Exception):
     """The probe could not decide (timeout, busy preparser): try again later, not a verdict."""
 
 
-def _file_problem(path: str) -> str | None:
+def file_problem(path: str) -> str | None:
     if not os.path.exists(path):
         return "file not found"
     if not os.path.isfile(path):
@@ -45,7 +45,7 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
     A file cut short (still copying, or a broken upload) usually loses its index (the mp4
     `moov` box is written last), so libVLC finds no track: that is reported, not played.
     """
-    if problem := _file_problem(path):
+    if problem := file_problem(path):
         return problem
     from kiosk.playback.vlc import parse_media  # libVLC loads only when a video is probed
 
@@ -71,10 +71,30 @@ def probe_image(path: str, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:
     The very decoder the player uses (kiosk.media.images): the size from the header is checked
     before decoding, which also catches files whose header is fine but whose body is broken.
     """
-    if problem := _file_problem(path):
+    if problem := file_problem(path):
         return problem
     image = load_image(path, max_pixels)
     return image if isinstance(image, str) else None
+
+
+def text_slide_problems(path: str) -> list[Problem]:
+    """Every problem of a procedure slide, each at its line and column (for `kiosk check`):
+    the parser's, then the layout's at 1920x1080 (too much text), if it parsed."""
+    from kiosk.core.procedure import parse_procedure
+    from kiosk.ui.slides import SlideRenderer
+
+    with open(path, "rb") as f:
+        slide, problems = parse_procedure(f.read(), path)
+    if slide is None:
+        if not any(p.severity == "error" for p in problems):
+            problems.append(Problem(Position(path, 1, 1), "not a procedure slide"))
+        return problems
+    if any(p.severity == "error" for p in problems):
+        return problems
+    from kiosk.ui.textslide import Theme, render_procedure
+
+    _, more = render_procedure(slide, SlideRenderer().size(), Theme(), os.path.dirname(path))
+    return problems + more
 
 
 def probe_text(path: str) -> str | None:
@@ -83,27 +103,17 @@ def probe_text(path: str) -> str | None:
     Laid out for real (the fonts must have been registered by the caller, on the Qt thread):
     too much text is refused here rather than shown cut off.
     """
-    if problem := _file_problem(path):
+    if problem := file_problem(path):
         return problem
-    from kiosk.core.procedure import parse_procedure
-    from kiosk.ui.slides import SlideRenderer
-
-    with open(path, "rb") as f:
-        slide, problems = parse_procedure(f.read(), path)
-    errors = [p for p in problems if p.severity == "error"]
-    if slide is None or errors:
-        first = errors[0] if errors else None
-        where = f" (line {first.where.line})" if first and first.where.line else ""
-        return (first.message + where) if first else "not a procedure slide"
-    from kiosk.ui.textslide import Theme, render_procedure
-
-    _, more = render_procedure(slide, SlideRenderer().size(), Theme(), os.path.dirname(path))
-    too_much = [p.message for p in more if p.severity == "error"]
-    return too_much[0] if too_much else None
+    errors = [p for p in text_slide_problems(path) if p.severity == "error"]
+    if not errors:
+        return None
+    first = errors[0]
+    return first.message + (f" (line {first.where.line})" if first.where.line else "")
 
 
 def probe_pdf(path: str) -> str | None:
-    if problem := _file_problem(path):
+    if problem := file_problem(path):
         return problem
     from kiosk.ui.pdf import pdf_page_count
 
