@@ -56,7 +56,7 @@ def boot_id(proc: Path = Path("/proc")) -> str:
 
 
 def start_ticks(pid: int, proc: Path = Path("/proc")) -> int | None:
-    """When process `pid` started, in clock ticks since boot; None if there is no such process.
+    """When process `pid` started, in clock ticks since boot; None if it is not running.
 
     With the pid, it names one process: a pid reused by another program has another start.
     """
@@ -65,7 +65,10 @@ def start_ticks(pid: int, proc: Path = Path("/proc")) -> int | None:
     except OSError:
         return None
     try:
-        return int(stat.rsplit(")", 1)[1].split()[19])  # field 22, counted after "(comm)"
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] in ("Z", "X"):
+            return None  # a zombie: dead, not yet reaped by its parent
+        return int(fields[19])  # field 22 of /proc/PID/stat, counted after "(comm)"
     except (IndexError, ValueError):
         return None
 
@@ -81,6 +84,34 @@ def writer_process(proc: Path = Path("/proc")) -> dict[str, Any]:
     }
 
 
+# Temp files of atomic writes (status, screenshot) that a cut between write and rename left.
+_TEMP_PREFIXES = (f".{STATUS_FILE}.", ".screenshot.jpg.")
+TEMP_STALE_S = 2.0  # older than any write in flight
+SWEEP_EVERY = 300  # writes between two looks for them (10 min at one write per 2 s)
+
+
+def sweep_temp_files(state_dir: Path, now: float | None = None) -> list[str]:
+    """Deletes what atomic writes of an earlier run left behind; returns their names."""
+    now = time.time() if now is None else now
+    gone = []
+    try:
+        entries = list(os.scandir(state_dir))
+    except OSError:
+        return gone
+    for entry in entries:
+        if not (entry.name.startswith(_TEMP_PREFIXES) and entry.name.endswith(".tmp")):
+            continue
+        try:
+            if now - entry.stat(follow_symlinks=False).st_mtime >= TEMP_STALE_S:
+                os.unlink(entry.path)
+                gone.append(entry.name)
+        except OSError:
+            continue
+    if gone:
+        log.info("removed %d temporary file(s) left by an interrupted write", len(gone))
+    return gone
+
+
 @dataclass
 class StatusWriter:
     """Writes status.json; a full or read-only disk is reported once, never fatal."""
@@ -88,6 +119,7 @@ class StatusWriter:
     state_dir: Path
     _failing: str = ""
     _process: dict[str, Any] = field(default_factory=writer_process)
+    _writes: int = 0
 
     @property
     def path(self) -> Path:
@@ -100,6 +132,9 @@ class StatusWriter:
 
     def write(self, status: dict[str, Any]) -> bool:
         status.setdefault("process", self._process)
+        if self._writes % SWEEP_EVERY == 0:
+            sweep_temp_files(self.state_dir)  # a power cut's leftovers must not pile up
+        self._writes += 1
         try:
             write_atomic(self.path, json.dumps(status, ensure_ascii=False, indent=1))
         except OSError as e:
