@@ -93,7 +93,7 @@ SWEEP_EVERY = 300  # writes between two looks for them (10 min at one write per 
 def sweep_temp_files(state_dir: Path, now: float | None = None) -> list[str]:
     """Deletes what atomic writes of an earlier run left behind; returns their names."""
     now = time.time() if now is None else now
-    gone = []
+    gone: list[str] = []
     try:
         entries = list(os.scandir(state_dir))
     except OSError:
