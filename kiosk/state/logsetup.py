@@ -27,13 +27,14 @@ class CappedFileHandler(logging.handlers.RotatingFileHandler):
     """
 
     failing = False  # the disk refused the last record; said once on stderr
+    problem = ""  # why, for the status file ("" while it works)
     _error_now = False
 
     def emit(self, record: logging.LogRecord) -> None:
         self._error_now = False
         super().emit(record)
         if self.failing and not self._error_now:
-            self.failing = False
+            self.failing, self.problem = False, ""
             sys.stderr.write(f"kiosk: writing the log file {self.baseFilename} works again\n")
 
     def handleError(self, record: logging.LogRecord) -> None:
@@ -45,10 +46,19 @@ class CappedFileHandler(logging.handlers.RotatingFileHandler):
         if self.failing:
             return
         self.failing = True
-        sys.stderr.write(
-            f"kiosk: cannot write the log file {self.baseFilename}: {error.strerror or error}; "
-            "logging to stderr only until it works again\n"
+        self.problem = (
+            f"cannot write the log file {self.baseFilename}: {error.strerror or error}; "
+            "logging to stderr only until it works again"
         )
+        sys.stderr.write(f"kiosk: {self.problem}\n")
+
+
+def log_file_problem() -> str:
+    """Why the log file is not being written ("" when it is, or when there is none)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, CappedFileHandler) and handler.failing:
+            return handler.problem
+    return ""
 
 
 def setup_logging(level: str, state_dir: Path | None) -> str | None:

@@ -10,6 +10,7 @@ receiving the state folder) can only be judged by its age.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import math
@@ -20,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from kiosk.state.logsetup import log_file_problem
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,18 @@ def writer_process(proc: Path = Path("/proc")) -> dict[str, Any]:
     }
 
 
+LOW_BYTES = 64 * 1024  # below this, the status says the state folder's disk is full
+
+
+def free_bytes(folder: Path) -> int | None:
+    """Bytes an unprivileged writer may still use there (None if it cannot be told)."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize
+
+
 # Temp files of atomic writes (status, screenshot) that a cut between write and rename left.
 _TEMP_PREFIXES = (f".{STATUS_FILE}.", ".screenshot.jpg.")
 TEMP_STALE_S = 2.0  # older than any write in flight
@@ -112,9 +127,44 @@ def sweep_temp_files(state_dir: Path, now: float | None = None) -> list[str]:
     return gone
 
 
+def write_in_place(path: Path, status: dict[str, Any]) -> None:
+    """Rewrites an existing status file inside the space it already holds: on a full disk
+    this needs no new block, where an atomic replace needs room for a second copy.
+
+    The text is padded with spaces (valid JSON) to the file's allocated size so that no old
+    tail is left, after dropping the long lists if it would not fit. A reader may meet the
+    file mid-write: `kiosk status` then says it cannot read it, and reads it again next time.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        room = max(st.st_size, st.st_blocks * 512)
+        data = _encode(status)
+        if len(data) > room:
+            slim = {k: v for k, v in status.items() if k not in _LONG_FIELDS}
+            data = _encode(slim)
+        if len(data) > room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        os.pwrite(fd, data + b" " * (room - len(data)), 0)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_LONG_FIELDS = ("playlist", "recent_errors", "failed", "sync")
+
+
+def _encode(status: dict[str, Any]) -> bytes:
+    return json.dumps(status, ensure_ascii=False, indent=1).encode("utf-8", "backslashreplace")
+
+
 @dataclass
 class StatusWriter:
-    """Writes status.json; a full or read-only disk is reported once, never fatal."""
+    """Writes status.json; a full or read-only disk is reported once, never fatal.
+
+    On a full disk (ENOSPC) the file is rewritten in place (`write_in_place`), so that the
+    status still says what cannot be written; the next write is atomic again.
+    """
 
     state_dir: Path
     _failing: str = ""
@@ -131,12 +181,29 @@ class StatusWriter:
         return self._failing
 
     def write(self, status: dict[str, Any]) -> bool:
+        """Writes `status`, adding who writes it and what else cannot be written (the log
+        file, a full disk)."""
         status.setdefault("process", self._process)
         if self._writes % SWEEP_EVERY == 0:
             sweep_temp_files(self.state_dir)  # a power cut's leftovers must not pile up
         self._writes += 1
+        cannot = status.get("cannot_write")
+        if not isinstance(cannot, list):
+            cannot = status["cannot_write"] = []
+        cannot.extend(x for x in self._notes() if x not in cannot)
         try:
-            write_atomic(self.path, json.dumps(status, ensure_ascii=False, indent=1))
+            try:
+                write_atomic(self.path, json.dumps(status, ensure_ascii=False, indent=1))
+            except OSError as e:
+                if e.errno != errno.ENOSPC:
+                    raise
+                problem = f"cannot replace {self.path}: {e.strerror}; rewritten in place"
+                cannot.append(problem)
+                write_in_place(self.path, status)
+                if problem != self._failing:
+                    log.error("%s until the disk has room again", problem)
+                self._failing = problem
+                return True
         except OSError as e:
             message = f"cannot write {self.path}: {e.strerror or e}"
             if message != self._failing:
@@ -147,6 +214,19 @@ class StatusWriter:
             log.info("status file writable again: %s", self.path)
             self._failing = ""
         return True
+
+    def _notes(self) -> list[str]:
+        notes = []
+        problem = log_file_problem()
+        if problem:
+            notes.append(problem)
+        free = free_bytes(self.state_dir)
+        if free is not None and free < LOW_BYTES:
+            notes.append(
+                f"{self.state_dir}: the disk is full ({free // 1024} kB free); free some "
+                "space there: writing resumes by itself"
+            )
+        return notes
 
 
 @dataclass(frozen=True)
@@ -182,12 +262,8 @@ def _age_problem(age: float, data: dict[str, Any], state_dir: Path) -> str:
     pid = writer.get("pid") if isinstance(writer, dict) else data.get("pid")
     where = f"; its process (pid {pid}) is still there" if isinstance(writer, dict) else ""
     text = f"no heartbeat for {age:.0f} s: the player looks dead or hung{where}"
-    try:
-        disk = os.statvfs(state_dir)
-    except OSError:
-        return text
-    free = disk.f_bavail * disk.f_frsize
-    if free < 64 * 1024:
+    free = free_bytes(state_dir)
+    if free is not None and free < LOW_BYTES:
         text += f"; the state folder's disk is full ({free // 1024} kB free): status not written"
     return text
 
