@@ -34,9 +34,11 @@ ROOT_CHECK_MS = 2000
 class _Relay(QObject):
     """Carries results from pool threads back to the Qt thread (queued signals)."""
 
+    # Paths travel as `object`, not `str`: Qt's QString drops the lone surrogates that stand
+    # for a file name's non-UTF-8 bytes, and the answer would no longer match its file.
     scanned = Signal(object, float)  # Listing, when the scan started
-    probed = Signal(str, object, object)  # rel, Stat, reason (str | None)
-    undecided = Signal(str, object, str)  # rel, Stat, why the probe could not decide
+    probed = Signal(object, object, object)  # rel, Stat, reason (str | None)
+    undecided = Signal(object, object, object)  # rel, Stat, why the probe could not decide
 
 
 class _Task(QRunnable):
@@ -53,8 +55,8 @@ class _Task(QRunnable):
 
 class Ingest(QObject):
     changed = Signal()  # the playable set, the failures or the side files changed
-    gone = Signal(str)  # abs path of a playable file deleted or replaced: cut it if on screen
-    side_changed = Signal(str)  # rel path of a non-media file (playlist.yaml, ticker.txt)
+    gone = Signal(object)  # abs path (str) of a playable file deleted or replaced: cut it
+    side_changed = Signal(object)  # rel path (str) of a non-media file (playlist.yaml, ...)
 
     def __init__(
         self,
