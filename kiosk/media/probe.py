@@ -125,6 +125,10 @@ def probe_pdf(path: str) -> str | None:
 
 def probe(path: str, video_timeout: float = 5.0) -> str | None:
     """Probe by kind (from the extension): None if playable, else the reason."""
+    if not _is_text(path):
+        # Bytes that are not UTF-8 (an old zip, a share with another charset): libVLC and Qt
+        # take file names as UTF-8 text and cannot open it.
+        return "its name is not valid UTF-8 text (made on another system?); rename the file"
     kind = kind_of(path)
     if kind is Kind.VIDEO:
         return probe_video(path, timeout=video_timeout)
@@ -135,3 +139,11 @@ def probe(path: str, video_timeout: float = 5.0) -> str | None:
     if kind is Kind.PDF:
         return probe_pdf(path)
     return "not a supported file type"
+
+
+def _is_text(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
