@@ -19,6 +19,16 @@ FILE_BACKUPS = 3
 REPEAT_INTERVAL_S = 60.0  # an identical warning/error passes at most once a minute
 
 
+class OneLineFormatter(logging.Formatter):
+    """One event, one line: a file name holding a newline (any name a sync tool may bring)
+    must not split a line, nor pass for a line of its own in the journal. A traceback
+    still follows on its own lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = record.message.replace("\r", "\\r").replace("\n", "\\n")
+        return super().formatMessage(record)
+
+
 class CappedFileHandler(logging.handlers.RotatingFileHandler):
     """The size-capped log file; a full or read-only disk is reported once on stderr.
 
@@ -76,7 +86,7 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
     flood = RateLimitFilter(REPEAT_INTERVAL_S)  # one instance: counts once for both handlers
     stderr = logging.StreamHandler(sys.stderr)
     stderr.addFilter(flood)
-    stderr.setFormatter(logging.Formatter("kiosk %(levelname)s %(name)s: %(message)s"))
+    stderr.setFormatter(OneLineFormatter("kiosk %(levelname)s %(name)s: %(message)s"))
     root.addHandler(stderr)
     if state_dir is None:
         return None
@@ -94,6 +104,6 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
         logging.getLogger(__name__).error("%s; logging to stderr only", message)
         return message
     to_file.addFilter(flood)
-    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    to_file.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(to_file)
     return None
