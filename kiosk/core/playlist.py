@@ -306,7 +306,9 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
         if kind is Kind.VIDEO and entry.duration is not None:
             problems.append(
                 Problem(
-                    entry.pos, "`duration:` is ignored for videos: they play to the end", "warning"
+                    entry.pos,
+                    "`duration:` is ignored for videos (they play to the end); remove it",
+                    "warning",
                 )
             )
         items.append(
