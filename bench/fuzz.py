@@ -1,9 +1,10 @@
 """bench/fuzz: the fuzz tests at full size, 10,000 cases per input kind, with a random seed.
 
-Runs tests/test_fuzz_inputs.py under the "bench" Hypothesis profile (tests/fuzzkit.py) and
-prints, per input kind: cases run, time, distinct problem messages met (values masked), and
-whether every case passed (no traceback; every problem `path:line:col: severity: message`
-with its line inside the file and a remedy). The seed is printed: `--seed N` replays a run.
+Runs tests/test_fuzz_inputs.py and tests/test_fuzz_state.py (but for its one real start)
+under the "bench" Hypothesis profile (tests/fuzzkit.py) and prints, per input kind: cases
+run, time, distinct problem messages met (values masked), and whether every case passed (no
+traceback; every problem `path:line:col: severity: message` with its line inside the file
+and a remedy). The seed is printed: `--seed N` replays a run.
 CI runs the same tests derandomized with ~150 cases each (`./scripts/test -k fuzz`).
 Usage: .venv/bin/python bench/fuzz.py [--cases 10000] [--seed N] [-k PATTERN] [--messages]
 """
@@ -62,6 +63,9 @@ def main() -> int:
     pytest.main(
         [
             str(ROOT / "tests" / "test_fuzz_inputs.py"),
+            str(ROOT / "tests" / "test_fuzz_state.py"),
+            "-m",
+            "not xvfb",  # the one start over damaged files is a test, not a fuzz kind
             "-q",
             "-p",
             "no:cacheprovider",
@@ -84,6 +88,9 @@ def main() -> int:
         "test_ticker_txt": "ticker.txt",
         "test_file_names": "file names",
         "test_file_names_in_any_bytes": "file names (bytes)",
+        "test_status_json_damaged": "status.json (damaged)",
+        "test_proof_of_play_appends_after_any_leftover": "proof-of-play file (damaged)",
+        "test_proof_of_play_retention_over_any_names": "proof-of-play folder names",
     }
     print(f"\n{'input kind':28} {'cases':>7} {'s':>6} {'messages':>8}  result")
     failed = 0
