@@ -100,11 +100,15 @@ def main() -> int:
         outcome, seconds, first = outcomes.results[test]
         failed += outcome != "passed"
         messages = len(fuzzkit.TEMPLATES.get(kind, {}))
-        result = "ok: no traceback, every problem path:line:col with a remedy"
+        result = "ok"
         if outcome != "passed":
             result = f"FAILED: {first}"
         print(f"{kind:28} {fuzzkit.CASES[kind]:7} {seconds:6.0f} {messages:8}  {result}")
     print(f"total {sum(fuzzkit.CASES.values())} cases in {total:.0f} s; {failed} kind(s) failed")
+    print(
+        "ok: no case raised, and every problem met was one line path:line:col: severity: "
+        "message, its line inside the file, with a remedy"
+    )
     if args.messages:
         for kind, counter in fuzzkit.TEMPLATES.items():
             print(f"\n{kind}: {len(counter)} distinct messages (values masked), most met first")
