@@ -59,6 +59,17 @@ def fill(path: Path, source: bytes | None = None) -> int:
     return written
 
 
+def top_up(path: Path) -> None:
+    """Appends to `path` until the disk refuses even the room left in its last block."""
+    with open(path, "ab", buffering=0) as f:
+        for size in (4096, 512, 64, 1):
+            while True:
+                try:
+                    f.write(b"#" * (size - 1) + b"\n")
+                except OSError:
+                    break
+
+
 def proof_files(state: Path) -> list[dict[str, object]]:
     out = []
     for f in sorted((state / "proof-of-play").glob("*.jsonl")):
@@ -97,7 +108,8 @@ def test_state_folder_fills_up_and_frees(
                 lambda: run_kiosk.alive() and len(proof_files(state)) >= 2, timeout=20_000
             )
             filler = state / "filler"
-            fill(filler)  # the disk is full now
+            fill(filler)  # the disk is full now, but for the last pages of open files:
+            top_up(state / "kiosk.log")  # the log's own, so its next line fails for sure
             full_at = len(grab.colours)
             lines_when_full = len(proof_files(state))
 
@@ -106,7 +118,7 @@ def test_state_folder_fills_up_and_frees(
                 text = " ".join(str(c) for c in cannot)  # type: ignore[attr-defined]
                 return "proof-of-play" in text and "disk is" in text
 
-            qtbot.waitUntil(lambda: run_kiosk.alive() and says_full(), timeout=20_000)
+            qtbot.waitUntil(lambda: run_kiosk.alive() and says_full(), timeout=40_000)
             out = subprocess.run(
                 [sys.executable, "-m", "kiosk", "status", "--state-dir", str(state)],
                 capture_output=True,
