@@ -12,7 +12,9 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -60,14 +62,12 @@ def fill(path: Path, source: bytes | None = None) -> int:
 
 
 def top_up(path: Path) -> None:
-    """Appends to `path` until the disk refuses even the room left in its last block."""
+    """Fills the free end of `path`'s last block with empty lines: on a full disk, the next
+    line appended to it needs a new block, and fails."""
+    st = path.stat()
+    slack = st.st_blocks * 512 - st.st_size
     with open(path, "ab", buffering=0) as f:
-        for size in (4096, 512, 64, 1):
-            while True:
-                try:
-                    f.write(b"#" * (size - 1) + b"\n")
-                except OSError:
-                    break
+        f.write(b"\n" * max(0, slack))
 
 
 def proof_files(state: Path) -> list[dict[str, object]]:
@@ -108,10 +108,14 @@ def test_state_folder_fills_up_and_frees(
                 lambda: run_kiosk.alive() and len(proof_files(state)) >= 2, timeout=20_000
             )
             filler = state / "filler"
-            fill(filler)  # the disk is full now, but for the last pages of open files:
-            top_up(state / "kiosk.log")  # the log's own, so its next line fails for sure
+            fill(filler)  # the disk is full now, but for the last blocks of the open files:
+            top_up(state / "kiosk.log")  # so that the next line of each fails for sure
+            for day_file in (state / "proof-of-play").glob("*.jsonl"):
+                top_up(day_file)
+            full_since = time.time()
             full_at = len(grab.colours)
             lines_when_full = len(proof_files(state))
+            played_when_full = played(state)
 
             def says_full() -> bool:
                 cannot = status_of(state).get("cannot_write") or []
@@ -135,7 +139,9 @@ def test_state_folder_fills_up_and_frees(
                 ),
                 timeout=20_000,
             )
+            qtbot.waitUntil(lambda: played(state) >= played_when_full + 4, timeout=20_000)
             shown_while_full = played(state)
+            full_until = time.time()
             filler.unlink()  # space returns
 
             def resumed() -> bool:
@@ -146,6 +152,12 @@ def test_state_folder_fills_up_and_frees(
             # The lines the full disk refused were kept and written once it had room.
             records = proof_files(state)
             assert len(records) > lines_when_full + 2, records
+            while_full = [
+                r
+                for r in records
+                if full_since < datetime.fromisoformat(str(r["start"])).timestamp() < full_until
+            ]
+            assert len(while_full) >= 3, records  # the items shown while the disk was full
         finally:
             grab.stop()
             run_kiosk.stop()
