@@ -59,11 +59,11 @@ def install(path: str) -> None:
 
     class DateTime(_datetime.datetime):
         @classmethod
-        def now(cls, tz: tzinfo | None = None) -> DateTime:  # type: ignore[override]
+        def now(cls, tz: tzinfo | None = None) -> DateTime:
             return cls.fromtimestamp(fake_time(), tz)
 
         @classmethod
-        def today(cls) -> DateTime:  # type: ignore[override]
+        def today(cls) -> DateTime:
             return cls.fromtimestamp(fake_time())
 
     time.time = fake_time

@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from kiosk.config import OPTIONS
-from kiosk.core.model import Problem
-from kiosk.core.procedure import SLIDE_KEYS
-from kiosk.core.schedule import SCHEDULE_KEYS
+from kiosk.core.problems import Problem
+from kiosk.core.procedure_slide import SLIDE_KEYS
+from kiosk.core.schedule_yaml import SCHEDULE_KEYS
 
 CI_EXAMPLES = int(os.environ.get("KIOSK_FUZZ_CI_EXAMPLES", "150"))
 BENCH_EXAMPLES = int(os.environ.get("KIOSK_FUZZ_EXAMPLES", "10000"))

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -54,7 +55,7 @@ class Run:
     colours: list[tuple[float, str]] = field(default_factory=list)
     closed_after_s: float | None = None  # from the jump to 19:00 to status "closed"
     yellow_after_s: float | None = None  # from the copy (and the step back) to yellow shown
-    status: dict[str, object] = field(default_factory=dict)
+    status: dict[str, Any] = field(default_factory=dict)
     proof: list[dict[str, object]] = field(default_factory=list)
     stderr: str = ""
 
@@ -77,7 +78,7 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK
 
 
-def _status(state: Path) -> dict[str, object]:
+def _status(state: Path) -> dict[str, Any]:
     try:
         data = json.loads((state / "status.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -174,7 +175,7 @@ def run(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         # 10:00 -> 19:00: closed.
         j3 = jump(+9)
         measure_after(j3)
-        if _wait(lambda: (_status(state).get("now") or {}).get("state") == "closed", 10):  # type: ignore[union-attr]
+        if _wait(lambda: (_status(state).get("now") or {}).get("state") == "closed", 10):
             result.closed_after_s = time.monotonic() - j3.at
         for j in (j1, j2, j3):
             j.cpu_before = idle_cpu
@@ -239,7 +240,7 @@ def test_proof_of_play_lines_carry_the_office_time_of_the_moment(run: Run) -> No
 )
 def test_no_stall_is_reported_because_of_a_jump(run: Run) -> None:
     counters = run.status.get("counters") or {}
-    assert counters.get("stalls") == 0, (counters, run.stderr)  # type: ignore[union-attr]
+    assert counters.get("stalls") == 0, (counters, run.stderr)
     assert "stalled" not in run.stderr
 
 

@@ -23,18 +23,18 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication
 
-from kiosk.app import Ticker
 from kiosk.config import default_config, parse_config
 from kiosk.core.model import Item, Kind, kind_of
 from kiosk.core.playlist import parse_playlist, resolve
 from kiosk.core.procedure import parse_procedure
-from kiosk.core.schedule import parse_sidecar
+from kiosk.core.schedule_yaml import parse_sidecar
 from kiosk.state.proofofplay import ProofOfPlay, Record
 from kiosk.state.status import StatusWriter, read_status
 from kiosk.sync.playlist_source import read_spec
 from kiosk.sync.scan import scan
 from kiosk.ui.slides import SlideRenderer
-from kiosk.ui.textslide import Theme
+from kiosk.ui.theme import Theme
+from kiosk.ui.ticker import TICKER_FILE, read_ticker
 from kiosk.ui.zones import TickerBand
 from tests import fuzzkit
 from tests.fuzzkit import (
@@ -196,7 +196,7 @@ def test_ticker_txt(data: bytes, ticker_band: TickerBand, slide_dir: Path) -> No
     fuzzkit.CASES["ticker.txt"] += 1
     sync = slide_dir
     (sync / "ticker.txt").write_bytes(data)
-    text = Ticker(default_config(), sync, None).text()  # type: ignore[arg-type]
+    text = read_ticker(sync / TICKER_FILE, default_config().ticker_text)
     assert "\n" not in text
     ticker_band.set_text(text)
     ticker_band.grab()  # paints: the strip is rendered for real
