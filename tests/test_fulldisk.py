@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -79,7 +80,7 @@ def proof_files(state: Path) -> list[dict[str, object]]:
     return out
 
 
-def status_of(state: Path) -> dict[str, object]:
+def status_of(state: Path) -> dict[str, Any]:
     try:
         data = json.loads((state / "status.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -90,6 +91,42 @@ def status_of(state: Path) -> dict[str, object]:
 def played(state: Path) -> int:
     counters = status_of(state).get("counters")
     return int(counters.get("played", 0)) if isinstance(counters, dict) else 0
+
+
+def test_a_status_rewritten_in_place_keeps_what_matters_within_its_blocks(
+    tmp_path: Path,
+) -> None:
+    """However much there is to say, the in-place rewrite fits the blocks the file has, and
+    keeps what `kiosk status` needs: alive or not, what is on screen, what cannot be written."""
+    from kiosk.core.msg import _, to_json
+    from kiosk.state.status import read_status, write_in_place
+
+    path = tmp_path / "status.json"
+    path.write_text("{}")
+    room = max(path.stat().st_size, path.stat().st_blocks * 512)
+    folder = "/srv/" + "trạng-thái/" * 20
+    cannot = [
+        _("cannot write {path}: {why}", path=f"{folder}{n}", why=_("No space left on device"))
+        for n in range(6)
+    ]
+    status = {
+        "version": "1",
+        "state": "running",
+        "updated_at": time.time(),
+        "now": {"state": "video", "file": "1-red.mp4"},
+        "counters": {"played": 7},
+        "recent_errors": ["x" * 500] * 20,
+        "display": {"not_used": ["y" * 300] * 5},
+        "problems": ["z" * 200] * 10,
+        "cannot_write": [str(c) for c in cannot],
+        "cannot_write_msg": [to_json(c) for c in cannot],
+    }
+    write_in_place(path, status)
+    assert path.stat().st_size == room  # not a byte more than it had
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["now"]["file"] == "1-red.mp4" and data["counters"]["played"] == 7
+    assert data["cannot_write"] == status["cannot_write"]
+    assert read_status(tmp_path).data["state"] == "running"
 
 
 def test_state_folder_fills_up_and_frees(
@@ -119,7 +156,7 @@ def test_state_folder_fills_up_and_frees(
 
             def says_full() -> bool:
                 cannot = status_of(state).get("cannot_write") or []
-                text = " ".join(str(c) for c in cannot)  # type: ignore[attr-defined]
+                text = " ".join(str(c) for c in cannot)
                 return "proof-of-play" in text and "disk is" in text
 
             qtbot.waitUntil(lambda: run_kiosk.alive() and says_full(), timeout=40_000)
@@ -210,12 +247,12 @@ def test_sync_folder_fills_up_with_a_copy_that_never_ends(
 
         def set_aside() -> bool:
             failed = status_of(state).get("failed") or []
-            return any(f.get("file") == "3-big.mp4" for f in failed)  # type: ignore[union-attr]
+            return any(f.get("file") == "3-big.mp4" for f in failed)
 
         qtbot.waitUntil(lambda: run_kiosk.alive() and set_aside(), timeout=20_000)
         qtbot.waitUntil(lambda: run_kiosk.alive() and played(state) >= before + 6, timeout=20_000)
         status = status_of(state)
-        assert status["counters"]["stalls"] == 0, status  # type: ignore[index]
+        assert status["counters"]["stalls"] == 0, status
         run_kiosk.stop()
     stderr = run_kiosk.stderr.read_text(errors="replace")
     assert "Traceback" not in stderr, stderr

@@ -18,6 +18,7 @@ import os
 import socket
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,18 +135,18 @@ def write_in_place(path: Path, status: dict[str, Any]) -> None:
     this needs no new block, where an atomic replace needs room for a second copy.
 
     The text is padded with spaces (valid JSON) to the file's allocated size so that no old
-    tail is left, after dropping the long lists if it would not fit. A reader may meet the
-    file mid-write: `kiosk status` then says it cannot read it, and reads it again next time.
+    tail is left, after dropping the long lists, then all but what `kiosk status` needs most,
+    if it would not fit. A reader may meet the file mid-write: `kiosk status` then says it
+    cannot read it, and reads it again next time.
     """
     fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
     try:
         st = os.fstat(fd)
         room = max(st.st_size, st.st_blocks * 512)
-        data = _encode(status)
-        if len(data) > room:
-            slim = {k: v for k, v in status.items() if k not in _LONG_FIELDS}
-            data = _encode(slim)
-        if len(data) > room:
+        for data in _slimmer(status):
+            if len(data) <= room:
+                break
+        else:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         os.pwrite(fd, data + b" " * (room - len(data)), 0)
         os.fsync(fd)
@@ -153,11 +154,34 @@ def write_in_place(path: Path, status: dict[str, Any]) -> None:
         os.close(fd)
 
 
-_LONG_FIELDS = ("playlist", "recent_errors", "failed", "sync")
+# Dropped first when the status must fit the blocks it has (each with its `_msg` twin)
+_LONG_FIELDS = ("playlist", "recent_errors", "failed", "sync", "display", "hours")
+# ... and then all but these: alive or not, what is on screen, what cannot be written
+_ESSENTIAL = (
+    *("version", "pid", "office", "state", "started_at", "updated_at", "heartbeat_s"),
+    *("now", "counters", "process", "cannot_write", "cannot_write_msg"),
+)
 
 
-def _encode(status: dict[str, Any]) -> bytes:
-    return json.dumps(status, ensure_ascii=False, indent=1).encode("utf-8", "backslashreplace")
+def _slimmer(status: dict[str, Any]) -> Iterator[bytes]:
+    """The status as written, then ever smaller versions of it (compact JSON)."""
+    yield _encode(status)
+    long = {*_LONG_FIELDS, *(f"{k}_msg" for k in _LONG_FIELDS)}
+    yield _encode({k: v for k, v in status.items() if k not in long}, compact=True)
+    essential = {k: v for k, v in status.items() if k in _ESSENTIAL}
+    yield _encode(essential, compact=True)
+    essential.pop("cannot_write_msg", None)  # its English text alone
+    yield _encode(essential, compact=True)
+
+
+def _encode(status: dict[str, Any], compact: bool = False) -> bytes:
+    text = json.dumps(
+        status,
+        ensure_ascii=False,
+        indent=None if compact else 1,
+        separators=(",", ":") if compact else None,
+    )
+    return text.encode("utf-8", "backslashreplace")
 
 
 @dataclass
