@@ -152,7 +152,6 @@ def test_state_folder_fills_up_and_frees(
             full_since = time.time()
             full_at = len(grab.colours)
             lines_when_full = len(proof_files(state))
-            played_when_full = played(state)
 
             def says_full() -> bool:
                 cannot = status_of(state).get("cannot_write") or []
@@ -160,6 +159,9 @@ def test_state_folder_fills_up_and_frees(
                 return "proof-of-play" in text and "disk is" in text
 
             qtbot.waitUntil(lambda: run_kiosk.alive() and says_full(), timeout=40_000)
+            # Counted from a status written while full: one read before could be seconds old,
+            # and count items that started before the disk filled.
+            played_when_full = played(state)
             out = subprocess.run(
                 [sys.executable, "-m", "kiosk", "status", "--state-dir", str(state)],
                 capture_output=True,
