@@ -32,7 +32,11 @@ from pathlib import Path
 from tests.mediagen import COLOURS, make_clip, make_image
 from tests.xserver import ScreenGrab, Xvfb
 
-SHOWING = re.compile(r"kiosk INFO kiosk\.controller: showing (?P<rel>.+) \((?P<kind>\w+)\)$")
+# The controller's log line as an item goes on screen (kiosk.controller.machine, in English:
+# env() asks for it, the player speaking Vietnamese by default).
+SHOWING = re.compile(
+    r"kiosk INFO kiosk\.controller(?:\.\w+)*: showing (?P<rel>.+) \((?P<kind>\w+)\)$"
+)
 PICTURE_TIMEOUT_S = 20.0
 
 
@@ -81,6 +85,7 @@ class PowerCuts:
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ, DISPLAY=self.xvfb.display, QT_QPA_PLATFORM="xcb", KIOSK_AOUT="dummy")
+        env["LANGUAGE"] = "en"  # the log and `kiosk status` lines read below
         env.pop("KIOSK_CONFIG", None)
         return env
 
