@@ -109,8 +109,9 @@ def offscreen_app() -> object:
 
 
 def check(args: argparse.Namespace) -> int:
+    from kiosk.core.model import Kind
     from kiosk.core.playlist import resolve
-    from kiosk.media.probe import heavy_video, probe
+    from kiosk.media.probe import file_problem, heavy_video, probe, refusal, text_slide_problems
     from kiosk.preview import expiry_problems, office_time, rotation, rotation_lines
     from kiosk.sync.playlist_source import Sidecars, read_spec
     from kiosk.sync.scan import library_of, walk
@@ -151,6 +152,16 @@ def check(args: argparse.Namespace) -> int:
     ok = 0
     failed: dict[str, str] = {}
     for item in playlist.items:
+        if item.kind is Kind.TEXT and not (file_problem(item.path) or refusal(item.path)):
+            # A slide's own problems, each at its line and column (warnings too).
+            found = text_slide_problems(item.path)
+            problems += [p for p in found if p not in problems]
+            bad = _errors(found)
+            if bad:
+                failed[item.path] = bad[0].message
+            else:
+                ok += 1
+            continue
         reason = probe(item.path)
         if reason is None:
             ok += 1

@@ -113,7 +113,9 @@ def texts(data: Mapping[str, Any], key: str) -> list[Any]:
     The writer keeps `key` as English text (for scripts and older readers) and the same list
     as messages in `key_msg`; a file from an older player has only the text.
     """
-    plain = data.get(key) or []
+    plain = data.get(key)
+    if not isinstance(plain, list):
+        plain = []  # missing, or a damaged file's other value
     stored = data.get(f"{key}_msg")
     if isinstance(stored, list) and len(stored) == len(plain):
         return [from_json(x) for x in stored]

@@ -189,6 +189,23 @@ def test_a_set_aside_file_is_retried_once_it_changes_or_ten_minutes_passed(rig: 
     assert rig.loaded().count("/sync/broken.mp4") == 3  # the same file failed twice
 
 
+@pytest.mark.parametrize("step_h", [-3, 3])
+def test_a_set_aside_file_waits_ten_minutes_whatever_the_wall_clock_does(
+    rig: Rig, step_h: int
+) -> None:
+    """NTP steps the clock 3 h back (or on) just after a file failed: it is tried again ten
+    minutes later, as without the step (not after 3 h 10 min, nor at once)."""
+    source = Source(video("red_0.1s.mp4"), video("broken.mp4"))
+    controller, _ = rig.make(source)
+    controller.start()
+    rig.run_until(lambda: "/sync/broken.mp4" in controller.failures)
+    rig.clock.set_wall(rig.clock.now() + step_h * 3600)
+    rig.clock.advance(599)
+    assert rig.loaded().count("/sync/broken.mp4") == 1
+    rig.run_until(lambda: controller.failures["/sync/broken.mp4"].count == 2, within_s=2)
+    controller.stop()
+
+
 def test_everything_broken_shows_idle_and_retries(rig: Rig, tmp_path: Path) -> None:
     bad_slide = tmp_path / "bad.png"
     bad_slide.write_text("no")
@@ -360,6 +377,32 @@ def test_a_wall_clock_step_is_not_a_stall(rig: Rig) -> None:
     assert controller.counters.stalls == 0 and controller.failures == {}
     assert [e.outcome for e in ended[:2]] == ["completed", "completed"]
     assert controller.not_whole == {}
+
+
+def test_proof_of_play_durations_are_true_across_wall_clock_steps(rig: Rig) -> None:
+    """NTP steps the clock 3 h on while one clip is shown, then 3 h back while the next is:
+    each line says 2 s on screen (not 3 h, not 0 s), stamped with the clock as it read when
+    the clip ended, like the lines after it."""
+    source = Source(video("red_2s.mp4"), video("green_2s.mp4"))
+    controller, stage = rig.make(source)
+    ended: list[Shown] = []
+    controller.item_ended.connect(ended.append)
+    controller.start()
+    rig.run_until(lambda: stage.shown == ["red"])
+    red_at = rig.clock.now()
+    rig.clock.advance(0.5)
+    rig.clock.set_wall(rig.clock.now() + 3 * 3600)
+    rig.run_until(lambda: stage.shown == ["red", "green"])
+    rig.clock.advance(0.5)
+    rig.clock.set_wall(rig.clock.now() - 3 * 3600)
+    rig.run_until(lambda: len(ended) == 2)
+    controller.stop()
+    red, green = ended[:2]
+    assert (red.item.rel, green.item.rel) == ("red_2s.mp4", "green_2s.mp4")
+    assert red.end - red.start == pytest.approx(2.0)
+    assert green.end - green.start == pytest.approx(2.0)
+    assert red.start == pytest.approx(red_at + 3 * 3600)  # its start on the stepped clock
+    assert green.start == pytest.approx(red.end - 3 * 3600)
 
 
 def test_repeated_stalls_recreate_the_player(rig: Rig) -> None:

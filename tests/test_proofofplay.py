@@ -187,7 +187,9 @@ def test_disk_full_then_space_again(
     full = False
     assert pop.record(Record(clock.t + 9, clock.t + 10, "b.mp4", "video", "failed", "corrupt"))
     pop.close()
-    assert [x["file"] for x in lines(tmp_path / file_name(date(2026, 3, 2)))] == ["b.mp4"]
+    # The lines the full disk refused were kept, and go first, in order.
+    written = [x["file"] for x in lines(tmp_path / file_name(date(2026, 3, 2)))]
+    assert written == ["a.mp4"] * 5 + ["b.mp4"]
 
 
 def test_short_write_is_a_failure_and_the_next_line_starts_fresh(
@@ -209,4 +211,5 @@ def test_short_write_is_a_failure_and_the_next_line_starts_fresh(
     assert pop.record(Record(clock.t + 1, clock.t + 2, "b.mp4", "video", "completed"))
     pop.close()
     raw = (tmp_path / file_name(date(2026, 3, 2))).read_bytes().splitlines()
-    assert len(raw) == 2 and json.loads(raw[1])["file"] == "b.mp4"
+    # The torn line stands alone; the record it was is written again, whole, before b.mp4.
+    assert len(raw) == 3 and [json.loads(x)["file"] for x in raw[1:]] == ["a.mp4", "b.mp4"]

@@ -44,6 +44,17 @@ def test_a_failure_holds_until_the_file_changes_or_ten_minutes_pass() -> None:
     assert failed({a.path: failure}, changed, "broken", T.timestamp()).count == 1
 
 
+def test_the_players_failures_wait_on_its_monotonic_clock_whatever_the_wall_clock_does() -> None:
+    a = item("a.mp4")
+    failure = failed({}, a, "broken", T.timestamp(), mono=50.0)
+    for step in (-3 * 3600, 0, 3 * 3600):  # NTP stepped the wall clock since the failure
+        wall = T.timestamp() + step
+        assert failure.holds(a, wall, mono=50.0 + RETRY_FAILED_AFTER_S - 1), step
+        assert not failure.holds(a, wall, mono=50.0 + RETRY_FAILED_AFTER_S), step
+        assert skip_reason(a, datetime.fromtimestamp(wall, VN), {a.path: failure}, 60.0)
+    assert failed({a.path: failure}, a, "broken", T.timestamp(), mono=700.0).since == 700.0
+
+
 def test_skip_reasons_say_why_as_the_admin_wrote_it() -> None:
     mornings = ItemSchedule(weekdays=frozenset({0, 2}), times=(TimeWindow(450, 690),))
     expired = ItemSchedule(valid_until=date(2026, 11, 30))

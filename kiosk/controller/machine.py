@@ -153,7 +153,8 @@ class Controller(QObject):
         if fresh is not None:  # read already: it is taken at the boundary
             items = fresh.items
             index = rotation.index_after_reread(index, self.now.item, items)
-        following = rotation.following(items, index, self._at(), self.failures)
+        mono = self._clock.monotonic()
+        following = rotation.following(items, index, self._at(), self.failures, mono)
         return items[following] if following is not None else None
 
     # ---------------------------------------------------------------- helpers
@@ -194,10 +195,11 @@ class Controller(QObject):
         if self._hours is not None and not self._hours.closed.hours.is_open(at):
             self._go_closed(at)
             return
-        found = rotation.next_playable(self.playlist.items, index, at, self.failures)
+        failures, mono = self.failures, self._clock.monotonic()
+        found = rotation.next_playable(self.playlist.items, index, at, failures, mono)
         if found is None and index > 0:
             self._wrap()
-            found = rotation.next_playable(self.playlist.items, 0, at, self.failures)
+            found = rotation.next_playable(self.playlist.items, 0, at, failures, mono)
         items = self.playlist.items
         if found is None or self._fails_in_a_row >= len(items) > 0:
             self._go_idle()  # nothing plays, or everything failed in a row: rest, then retry
@@ -291,8 +293,8 @@ class Controller(QObject):
     def _record_failure(self, item: Item, reason: str) -> None:
         self._fails_in_a_row += 1
         self.counters.failed += 1
-        now = self._clock.now()
-        self.failures[item.path] = rotation.failed(self.failures, item, reason, now)
+        now, mono = self._clock.now(), self._clock.monotonic()
+        self.failures[item.path] = rotation.failed(self.failures, item, reason, now, mono)
         log.warning(_("skipped {file}: {reason}", file=item.rel, reason=reason))
         self.changed.emit()
 
@@ -334,7 +336,8 @@ class Controller(QObject):
         self._pair.stop_outgoing()
         reads, items = self._reads, self.playlist.items
         waiting = self.now.item is None or reads.for_wrap or reads.fresh is not None
-        if not waiting and rotation.last_of_loop(items, self.index, self._at(), self.failures):
+        at, mono = self._at(), self._clock.monotonic()
+        if not waiting and rotation.last_of_loop(items, self.index, at, self.failures, mono):
             reads.for_wrap = True  # the loop's last item: read now, not at the wrap
             reads.request()
         self._prepare_next()

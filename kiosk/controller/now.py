@@ -16,13 +16,26 @@ Outcome = Literal["completed", "skipped", "failed", "ended_early"]
 
 @dataclass(frozen=True)
 class Shown:
-    """One item's time on screen, for the proof-of-play log."""
+    """One item's time on screen, for the proof-of-play log.
+
+    `start` and `end` are wall-clock times; `end - start` is how long it was on screen.
+    """
 
     item: Item
     start: float
     end: float
     outcome: Outcome
     reason: str = ""  # why it was skipped, failed or not shown whole
+
+    @classmethod
+    def ended(
+        cls, item: Item, on_screen_s: float, end: float, outcome: Outcome, reason: str = ""
+    ) -> Shown:
+        """Stamped when it leaves the screen: `end` is the wall clock then, and the start is
+        `on_screen_s` (measured on the monotonic clock) before it. A wall clock stepped while
+        it was shown (NTP setting a box that booted without network) moves the line to the
+        clock as it now reads, as the lines after it are, and never changes its duration."""
+        return cls(item, end - max(0.0, on_screen_s), end, outcome, reason)
 
 
 class State(enum.Enum):

@@ -103,7 +103,15 @@ def parse_playlist(data: bytes, path: str, timezone: str = DEFAULT_TIMEZONE) -> 
         transition = _transition(node, problems)
         listed = node.get("items")
         if listed is None:
-            problems.append(Problem(node.pos, _("missing `items:` (the list of files to play)")))
+            problems.append(
+                Problem(
+                    node.pos,
+                    _(
+                        "missing `items:`; add `items:` with the files to play below it "
+                        "as `- name` lines"
+                    ),
+                )
+            )
             return PlaylistSpec(path, (), tuple(problems))
         items = listed
     if not isinstance(items, YSeq):
@@ -356,7 +364,7 @@ def resolve(spec: PlaylistSpec, library: Library, slide_duration: float) -> Play
             problems.append(
                 Problem(
                     entry.pos,
-                    _("`duration:` is ignored for videos: they play to the end"),
+                    _("`duration:` is ignored for videos (they play to the end); remove it"),
                     "warning",
                 )
             )

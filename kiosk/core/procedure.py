@@ -97,6 +97,7 @@ def parse_procedure_yaml(data: bytes, path: str) -> tuple[ProcedureSlide | None,
 # Markdown
 
 
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _FENCE = re.compile(r"---\s*")
 _FENCE_END = re.compile(r"(?:---|\.\.\.)\s*")
 _H1 = re.compile(r"#\s+(?P<t>.+?)\s*#*\s*")
@@ -118,7 +119,9 @@ def parse_procedure_markdown(data: bytes, path: str) -> tuple[ProcedureSlide | N
     text, problems = decode(data, path)
     if text is None:
         return None, problems
-    lines = text.splitlines()
+    # Lines as YAML (the front matter) and editors count them: str.splitlines() also splits
+    # at \v, \f and \x1c-\x1e, which put every later position on the wrong line.
+    lines = _LINE_BREAK.split(text.removesuffix("\n"))
     node: YNode | None = None
     body_start = 0
     if lines and _FENCE.fullmatch(lines[0]):

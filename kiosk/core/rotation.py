@@ -2,7 +2,8 @@
 
 The controller asks these functions at every boundary, `kiosk check --at T` asks them once
 for T: so the report can never disagree with the screen. Pure: the time is handed in (one
-aware datetime per decision, from one clock read), failures are values.
+aware datetime per decision, from one clock read; the player also hands in its monotonic
+clock, which a set-aside file's retry delay is measured on), failures are values.
 
 An item plays when it is neither set aside (it failed, and neither its file changed nor
 RETRY_FAILED_AFTER_S passed since) nor outside its schedule (valid dates, weekdays, times).
@@ -37,25 +38,36 @@ class Failure:
 
     rel: str
     reason: str
-    when: float  # seconds since the epoch
+    when: float  # seconds since the epoch (the wall clock): what the status shows
     stamp: tuple[int, float]
     count: int = 1
+    since: float | None = None  # on the player's monotonic clock; None: judged on `when`
 
-    def holds(self, item: Item, now: float) -> bool:
-        """Still set aside: the same file, failed less than RETRY_FAILED_AFTER_S ago (a
-        clock stepped back before the failure counts as passed: better a retry than a day
-        without the file)."""
-        return self.stamp == item.stamp and 0.0 <= now - self.when < RETRY_FAILED_AFTER_S
+    def holds(self, item: Item, now: float, mono: float | None = None) -> bool:
+        """Still set aside: the same file, failed less than RETRY_FAILED_AFTER_S ago.
+
+        Measured on the monotonic clock when the failure and the caller both have it: a wall
+        clock stepped back 3 h must not keep the file aside 3 h 10 min, nor one stepped on
+        free it at once. Else on the wall clock `now` (a report's failures, made at the moment
+        asked), where a step back before the failure counts as passed.
+        """
+        if self.stamp != item.stamp:
+            return False
+        elapsed = now - self.when if mono is None or self.since is None else mono - self.since
+        return 0.0 <= elapsed < RETRY_FAILED_AFTER_S
 
 
 Failures = Mapping[str, Failure]  # by absolute path
 
 
-def failed(failures: Failures, item: Item, reason: str, now: float) -> Failure:
-    """The failure to record for `item`: counted on if the same version failed before."""
+def failed(
+    failures: Failures, item: Item, reason: str, now: float, mono: float | None = None
+) -> Failure:
+    """The failure to record for `item` at wall time `now` (and monotonic `mono`, the
+    player's): counted on if the same version failed before."""
     previous = failures.get(item.path)
     count = previous.count + 1 if previous and previous.stamp == item.stamp else 1
-    return Failure(item.rel, reason, now, item.stamp, count)
+    return Failure(item.rel, reason, now, item.stamp, count, mono)
 
 
 def forget_gone(failures: dict[str, Failure], items: Sequence[Item]) -> None:
@@ -91,37 +103,46 @@ def inactive_reason(schedule: ItemSchedule | None, at: datetime) -> str | None:
     return _("outside its schedule")
 
 
-def skip_reason(item: Item, at: datetime, failures: Failures) -> str | None:
-    """None if `item` plays at `at`, else why not: set aside after failing, or its schedule."""
+def skip_reason(
+    item: Item, at: datetime, failures: Failures, mono: float | None = None
+) -> str | None:
+    """None if `item` plays at `at`, else why not: set aside after failing, or its schedule.
+
+    `mono`: the player's monotonic clock, for how long ago a file failed (Failure.holds).
+    """
     failure = failures.get(item.path)
-    if failure is not None and failure.holds(item, at.timestamp()):
+    if failure is not None and failure.holds(item, at.timestamp(), mono):
         return _("cannot be played: {reason}", reason=failure.reason)
     return inactive_reason(item.schedule, at)
 
 
 def next_playable(
-    items: Sequence[Item], start: int, at: datetime, failures: Failures
+    items: Sequence[Item], start: int, at: datetime, failures: Failures, mono: float | None = None
 ) -> int | None:
     """The index of the first item at or after `start` that plays at `at` (no wrapping)."""
     for index in range(max(0, start), len(items)):
-        if skip_reason(items[index], at, failures) is None:
+        if skip_reason(items[index], at, failures, mono) is None:
             return index
     return None
 
 
-def following(items: Sequence[Item], index: int, at: datetime, failures: Failures) -> int | None:
+def following(
+    items: Sequence[Item], index: int, at: datetime, failures: Failures, mono: float | None = None
+) -> int | None:
     """The index of the item that plays after `index`, wrapping round the loop (it may be
     `index` itself); None if nothing plays."""
     for step in range(1, len(items) + 1):
         candidate = (index + step) % len(items)
-        if skip_reason(items[candidate], at, failures) is None:
+        if skip_reason(items[candidate], at, failures, mono) is None:
             return candidate
     return None
 
 
-def last_of_loop(items: Sequence[Item], index: int, at: datetime, failures: Failures) -> bool:
+def last_of_loop(
+    items: Sequence[Item], index: int, at: datetime, failures: Failures, mono: float | None = None
+) -> bool:
     """True if nothing after `index` plays before the loop wraps."""
-    return next_playable(items, index + 1, at, failures) is None
+    return next_playable(items, index + 1, at, failures, mono) is None
 
 
 def index_after_reread(index: int, current: Item | None, items: Sequence[Item]) -> int:

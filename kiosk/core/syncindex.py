@@ -121,8 +121,17 @@ class SyncIndex:
         self.readable = True
         return change
 
+    def _restart_if_clock_stepped_back(self, now: float) -> None:
+        """A quiet period that started after `now` began before the wall clock stepped back
+        (NTP correcting a box that booted with a wrong clock): it starts again from now,
+        or the file would wait for as long as the step."""
+        for t in self._files.values():
+            if t.state is State.SETTLING and t.still_since > now:
+                t.still_since = now
+
     def due(self, now: float) -> list[Tracked]:
         """Files still for the quiet period: marked PROBING; the caller probes them."""
+        self._restart_if_clock_stepped_back(now)
         ready = sorted(
             (
                 t
@@ -141,6 +150,7 @@ class SyncIndex:
 
     def next_due(self, now: float) -> float | None:
         """Seconds until the next settling file may be due, or None if none is settling."""
+        self._restart_if_clock_stepped_back(now)
         waits = [
             max(0.0, self.quiet_s - (now - t.still_since))
             for t in self._files.values()

@@ -225,6 +225,9 @@ def parse(text: str, path: str) -> tuple[YNode | None, list[Problem]]:
         return None, [_reader_problem(e, text, path)]
     except yaml.YAMLError as e:  # pragma: no cover - every PyYAML error is one of the above
         return None, [Problem(Position(path), _("cannot read YAML: {error}", error=str(e)))]
+    except (ValueError, OverflowError):
+        # PyYAML's scanner calls chr() on a "\U" escape unchecked (found by fuzzing).
+        return None, [_escape_problem(text, path)]
     if root is None or (isinstance(root, ScalarNode) and root.value == "" and not root.style):
         return None, []  # nothing, or only '---': an empty document
     builder = _Builder(path)
@@ -278,7 +281,8 @@ class _Builder:
                 _("unknown tag {tag!r}; remove it (only plain YAML values are used)", tag=node.tag),
             )
             return YScalar(node.value, node.value, TAG_STR, pos, node.style)
-        except (ValueError, TypeError, ArithmeticError):
+        except (ValueError, TypeError, ArithmeticError, LookupError):
+            # LookupError: PyYAML indexes an empty `!!int ""` or looks up `!!bool ""`.
             tag = node.tag.replace(_STD, "!!")
             self.problem(
                 node,
@@ -425,6 +429,27 @@ def _syntax_problem(e: yaml.MarkedYAMLError, path: str) -> Problem:
     if mark is None:  # pragma: no cover - PyYAML always sets one of the marks
         return Problem(Position(path), message)
     return Problem(Position(path, mark.line + 1, mark.column + 1), message)
+
+
+_BIG_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})")
+
+
+def _escape_problem(text: str, path: str) -> Problem:
+    """An escape past the last Unicode character (U+10FFFF), at its place in the file."""
+    index = 0
+    for m in _BIG_ESCAPE.finditer(text):
+        if int(m[1], 16) > 0x10FFFF:
+            index = m.start()
+            break
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Problem(
+        Position(path, line, col),
+        _(
+            "an escape like \\UXXXXXXXX here is past the last Unicode character (10FFFF); "
+            "write the character itself, or remove the escape"
+        ),
+    )
 
 
 def _reader_problem(e: yaml.reader.ReaderError, text: str, path: str) -> Problem:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QSize
 
 from kiosk.core.model import Kind, kind_of
 from kiosk.core.msg import _, os_reason
+from kiosk.core.problems import Position, Problem
 from kiosk.media.complete import incomplete
 from kiosk.media.facts import VideoFacts, recall, remember
 from kiosk.media.images import MAX_PIXELS as MAX_IMAGE_PIXELS
@@ -55,7 +56,7 @@ def _partial(path: str, reason: str) -> str:
     return _("{reason}; copy it again", reason=reason)
 
 
-def _file_problem(path: str) -> str | None:
+def file_problem(path: str) -> str | None:
     if not os.path.exists(path):
         return _("file not found")
     if not os.path.isfile(path):
@@ -79,7 +80,7 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
     refused for what its container omits. A container that declares more bytes than the
     file holds is set aside before libVLC sees it (kiosk.media.complete).
     """
-    if problem := _file_problem(path):
+    if problem := file_problem(path):
         return problem
     if cut := incomplete(path):
         return _partial(path, cut)  # libVLC would open many cut-off files and play them
@@ -149,11 +150,32 @@ def probe_image(path: str, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:
     The very decoder the player uses (kiosk.media.images): the size from the header is checked
     before decoding, which also catches files whose header is fine but whose body is broken.
     """
-    if problem := _file_problem(path):
+    if problem := file_problem(path):
         return problem
     # Decoded whole (a broken body shows), but small: a JPEG is scaled while decoding.
     image = load_image(path, max_pixels, fit=_PROBE_FIT)
     return image if isinstance(image, str) else None
+
+
+def text_slide_problems(path: str) -> list[Problem]:
+    """Every problem of a procedure slide, each at its line and column (for `kiosk check`):
+    the parser's, then the layout's at 1920x1080 (too much text), if it parsed."""
+    from kiosk.core.procedure import parse_procedure
+    from kiosk.ui.slides import SlideRenderer
+
+    with open(path, "rb") as f:
+        slide, problems = parse_procedure(f.read(), path)
+    if slide is None:
+        if not any(p.severity == "error" for p in problems):
+            problems.append(Problem(Position(path, 1, 1), _("not a procedure slide")))
+        return problems
+    if any(p.severity == "error" for p in problems):
+        return problems
+    from kiosk.ui.textslide import render_procedure
+    from kiosk.ui.theme import Theme
+
+    _image, more = render_procedure(slide, SlideRenderer().size(), Theme(), os.path.dirname(path))
+    return problems + more
 
 
 def probe_text(path: str) -> str | None:
@@ -162,29 +184,19 @@ def probe_text(path: str) -> str | None:
     Laid out for real (the fonts must have been registered by the caller, on the Qt thread):
     too much text is refused here rather than shown cut off.
     """
-    if problem := _file_problem(path):
+    if problem := file_problem(path):
         return problem
-    from kiosk.core.procedure import parse_procedure
-    from kiosk.ui.slides import SlideRenderer
-
-    with open(path, "rb") as f:
-        slide, problems = parse_procedure(f.read(), path)
-    errors = [p for p in problems if p.severity == "error"]
-    if slide is None or errors:
-        first = errors[0] if errors else None
-        if first and first.where.line:
-            return _("{problem} (line {line})", problem=first.message, line=first.where.line)
-        return first.message if first else _("not a procedure slide")
-    from kiosk.ui.textslide import render_procedure
-    from kiosk.ui.theme import Theme
-
-    _image, more = render_procedure(slide, SlideRenderer().size(), Theme(), os.path.dirname(path))
-    too_much = [p.message for p in more if p.severity == "error"]
-    return too_much[0] if too_much else None
+    errors = [p for p in text_slide_problems(path) if p.severity == "error"]
+    if not errors:
+        return None
+    first = errors[0]
+    if first.where.line:
+        return _("{problem} (line {line})", problem=first.message, line=first.where.line)
+    return first.message
 
 
 def probe_pdf(path: str) -> str | None:
-    if problem := _file_problem(path):
+    if problem := file_problem(path):
         return problem
     from kiosk.ui.pdf import pdf_page_count
 
@@ -205,11 +217,22 @@ def _not_from_hub(path: str) -> str | None:
     return changed_by_hand(path)
 
 
+def refusal(path: str) -> str | None:
+    """Why a file may not play whatever it holds (its name, where it came from), else None."""
+    if not _is_text(path):
+        # Bytes that are not UTF-8 (an old zip, a share with another charset): libVLC and Qt
+        # take file names as UTF-8 text and cannot open it.
+        return _("its name is not valid UTF-8 text (made on another system?); rename the file")
+    if kind_of(path) is not None:
+        return _not_from_hub(path)
+    return None
+
+
 def probe(path: str, video_timeout: float = 5.0) -> str | None:
     """Probe by kind (from the extension): None if playable, else the reason."""
+    if refused := refusal(path):
+        return refused
     kind = kind_of(path)
-    if kind is not None and (not_hub := _not_from_hub(path)):
-        return not_hub
     if kind is Kind.VIDEO:
         return probe_video(path, timeout=video_timeout)
     if kind is Kind.SLIDE:
@@ -219,3 +242,11 @@ def probe(path: str, video_timeout: float = 5.0) -> str | None:
     if kind is Kind.PDF:
         return probe_pdf(path)
     return _("not a supported file type")
+
+
+def _is_text(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

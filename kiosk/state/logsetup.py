@@ -20,6 +20,16 @@ FILE_BACKUPS = 3
 REPEAT_INTERVAL_S = 60.0  # an identical warning/error passes at most once a minute
 
 
+class OneLineFormatter(logging.Formatter):
+    """One event, one line: a file name holding a newline (any name a sync tool may bring)
+    must not split a line, nor pass for a line of its own in the journal. A traceback
+    still follows on its own lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = record.message.replace("\r", "\\r").replace("\n", "\\n")
+        return super().formatMessage(record)
+
+
 class CappedFileHandler(logging.handlers.RotatingFileHandler):
     """The size-capped log file; a full or read-only disk is reported once on stderr.
 
@@ -28,13 +38,14 @@ class CappedFileHandler(logging.handlers.RotatingFileHandler):
     """
 
     failing = False  # the disk refused the last record; said once on stderr
+    problem: str = ""  # why (a Msg), for the status file ("" while it works)
     _error_now = False
 
     def emit(self, record: logging.LogRecord) -> None:
         self._error_now = False
         super().emit(record)
         if self.failing and not self._error_now:
-            self.failing = False
+            self.failing, self.problem = False, ""
             sys.stderr.write(f"kiosk: writing the log file {self.baseFilename} works again\n")
 
     def handleError(self, record: logging.LogRecord) -> None:
@@ -46,10 +57,20 @@ class CappedFileHandler(logging.handlers.RotatingFileHandler):
         if self.failing:
             return
         self.failing = True
-        sys.stderr.write(
-            f"kiosk: cannot write the log file {self.baseFilename}: {error.strerror or error}; "
-            "logging to stderr only until it works again\n"
+        self.problem = _(
+            "cannot write the log file {path}: {why}; logging to stderr only until it works again",
+            path=self.baseFilename,
+            why=os_reason(error),
         )
+        sys.stderr.write(f"kiosk: {self.problem}\n")
+
+
+def log_file_problem() -> str:
+    """Why the log file is not being written ("" when it is, or when there is none)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, CappedFileHandler) and handler.failing:
+            return handler.problem
+    return ""
 
 
 def setup_logging(level: str, state_dir: Path | None) -> str | None:
@@ -67,7 +88,7 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
     flood = RateLimitFilter(REPEAT_INTERVAL_S)  # one instance: counts once for both handlers
     stderr = logging.StreamHandler(sys.stderr)
     stderr.addFilter(flood)
-    stderr.setFormatter(logging.Formatter("kiosk %(levelname)s %(name)s: %(message)s"))
+    stderr.setFormatter(OneLineFormatter("kiosk %(levelname)s %(name)s: %(message)s"))
     root.addHandler(stderr)
     if state_dir is None:
         return None
@@ -78,6 +99,7 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
             maxBytes=FILE_BYTES,
             backupCount=FILE_BACKUPS,
             encoding="utf-8",
+            errors="backslashreplace",  # a file name that is not UTF-8 must not stop a line
         )
     except OSError as e:
         message = _(
@@ -88,6 +110,6 @@ def setup_logging(level: str, state_dir: Path | None) -> str | None:
         logging.getLogger(__name__).error(_("{problem}; logging to stderr only", problem=message))
         return message
     to_file.addFilter(flood)
-    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    to_file.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(to_file)
     return None

@@ -4,8 +4,8 @@ Offices are asked "was our notice really shown?", so the log must survive what a
 unattended box meets: a power cut (each line is a single write(2) on an O_APPEND fd, then
 fsync, so at most the line being written is lost), a torn last line from such a cut (the
 next append starts on a fresh line, so one bad line never spoils the next), and a full or
-read-only disk (the player keeps playing; `record` returns False, logs once, and tries again
-at the next item).
+read-only disk (the player keeps playing; `record` returns False, logs once, keeps the lines
+in memory, up to BACKLOG_MAX, and writes them, in order, as soon as the disk takes them).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -32,6 +33,8 @@ FILE_PREFIX = "proof-of-play-"
 FILE_SUFFIX = ".jsonl"
 SUBDIR = "proof-of-play"
 _NAME = re.compile(r"^proof-of-play-(\d{4})-(\d{2})-(\d{2})\.jsonl$")
+# Lines kept in memory while the disk refuses them: a week of 20-second items, a few MB.
+BACKLOG_MAX = 30_000
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,10 @@ def format_line(record: Record, tz: tzinfo) -> bytes:
     }
     if record.reason:
         data["reason"] = record.reason
-    # ensure_ascii=False keeps Vietnamese names readable; json never emits a raw newline.
-    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
+    # ensure_ascii=False keeps Vietnamese names readable; json never emits a raw newline. A
+    # name that is not UTF-8 on disk (a share with the wrong charset) holds lone surrogates:
+    # backslashreplace writes them as the \udcXX escapes ensure_ascii would, still valid JSON.
+    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
 
 
 def files_to_delete(names: Iterable[str], today: date, keep_days: int) -> list[str]:
@@ -110,6 +115,8 @@ class ProofOfPlay:
         self._day: date | None = None
         self._failing = ""
         self._pruned_for: date | None = None
+        self._backlog: deque[Record] = deque()
+        self.dropped = 0  # lines lost because the backlog was full
 
     @classmethod
     def in_state_dir(
@@ -124,22 +131,38 @@ class ProofOfPlay:
     @property
     def problem(self) -> str:
         """Why the last record could not be written ("" when the last one was): for status."""
-        return self._failing
+        if not self._failing:
+            return ""
+        if self.dropped:
+            return _(
+                "{problem}; {n} line(s) kept in memory until it can, {lost} lost (too many)",
+                problem=self._failing,
+                n=len(self._backlog),
+                lost=self.dropped,
+            )
+        return _(
+            "{problem}; {n} line(s) kept in memory until it can",
+            problem=self._failing,
+            n=len(self._backlog),
+        )
+
+    @property
+    def waiting(self) -> int:
+        """Lines not yet on disk."""
+        return len(self._backlog)
 
     def path_for(self, day: date) -> Path:
         return self.directory / file_name(day)
 
     def record(self, record: Record) -> bool:
-        """Appends one line; False (logged once per distinct problem) if it could not."""
-        day = day_of(record.start, self.tz)
+        """Appends one line (after any the disk refused before); False, logged once per
+        distinct problem, if some could not be written: they are kept for the next time."""
+        if len(self._backlog) >= BACKLOG_MAX:
+            self._backlog.popleft()
+            self.dropped += 1
+        self._backlog.append(record)
         try:
-            fd = self._open(day)
-            line = format_line(record, self.tz)
-            written = os.write(fd, line)
-            if written != len(line):
-                # Nearly full disk: a torn line. Reopening checks the tail before the next.
-                raise OSError(errno.ENOSPC, f"short write ({written} of {len(line)} bytes)")
-            os.fsync(fd)
+            self._write_backlog()
         except OSError as e:
             self._close()  # reopen next time: the fd may point at a dead file system
             self._report(
@@ -151,10 +174,35 @@ class ProofOfPlay:
             )
             return False
         if self._failing:
-            log.info("proof-of-play log writable again: %s", self.path_for(day))
+            log.info("proof-of-play log writable again: %s", self.directory)
             self._failing = ""
         self._prune()
         return True
+
+    def _write_backlog(self) -> None:
+        """Writes the waiting lines in order, a day's run of them in one write and fsync."""
+        while self._backlog:
+            day = day_of(self._backlog[0].start, self.tz)
+            batch = []
+            for waiting in self._backlog:
+                if day_of(waiting.start, self.tz) != day:
+                    break
+                batch.append(waiting)
+            fd = self._open(day)
+            lines = [format_line(r, self.tz) for r in batch]
+            data = b"".join(lines)
+            written = os.write(fd, data)
+            done = 0
+            while done < len(lines) and written >= len(lines[done]):
+                written -= len(lines[done])
+                done += 1
+            for _line in range(done):
+                self._backlog.popleft()
+            if done < len(lines):
+                # Nearly full disk: a torn line. Reopening checks the tail before the next,
+                # and the torn record stays waiting.
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            os.fsync(fd)
 
     def close(self) -> None:
         self._close()

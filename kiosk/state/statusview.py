@@ -1,4 +1,8 @@
-"""`kiosk status` for a person: what is on screen, what is wrong, is the player alive."""
+"""`kiosk status` for a person: what is on screen, what is wrong, is the player alive.
+
+The file may come from an older or newer player, or be damaged: a value of the wrong type
+reads as missing, never as a traceback.
+"""
 
 from __future__ import annotations
 
@@ -23,10 +27,30 @@ _STATES = {
 _KINDS = {"video": N_("video"), "slide": N_("slide"), "text": N_("text"), "pdf": N_("pdf")}
 
 
+def _num(value: object, default: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        return default
+    return number if number == number and abs(number) < 1e12 else default  # no NaN, no inf
+
+
+def _map(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _when(ts: float, now: float) -> Msg:
-    return _(
-        "{when:%Y-%m-%d %H:%M:%S} ({ago} ago)", when=datetime.fromtimestamp(ts), ago=_ago(now - ts)
-    )
+    try:
+        when = datetime.fromtimestamp(ts)
+    except (OverflowError, ValueError, OSError):  # a damaged file's time: only its age
+        return _("{ago} ago", ago=_ago(now - ts))
+    return _("{when:%Y-%m-%d %H:%M:%S} ({ago} ago)", when=when, ago=_ago(now - ts))
 
 
 def _word(table: dict[str, str], value: object) -> object:
@@ -60,11 +84,11 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
         _(
             "  pid {pid}, up {up}, status written {age} ago",
             pid=d.get("pid"),
-            up=_ago(now - float(d.get("started_at", now))),
+            up=_ago(now - _num(d.get("started_at"), now)),
             age=_ago(report.age_s),
         )
     )
-    playing = d.get("now") or {}
+    playing = _map(d.get("now"))
     if playing.get("file"):
         title = f" \u2014 {playing['title']}" if playing.get("title") else ""
         lines.append(
@@ -73,7 +97,7 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
                 file=playing["file"],
                 title=title,
                 kind=_word(_KINDS, playing.get("kind")),
-                since=_when(float(playing.get("since", now)), now),
+                since=_when(_num(playing.get("since"), now), now),
             )
         )
     elif playing.get("state") == "idle":
@@ -83,7 +107,7 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
         lines.append(_("  on screen: {state}", state=state))
     if d.get("next"):
         lines.append(_("  next: {file}", file=d["next"]))
-    pl = d.get("playlist") or {}
+    pl = _map(d.get("playlist"))
     lines.append(
         _(
             "  playlist: {source} \u2014 {count} item(s); sync folder {folder}",
@@ -92,9 +116,9 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
             folder=d.get("sync_dir", "?"),
         )
     )
-    sync = d.get("sync") or {}
+    sync = _map(d.get("sync"))
     if sync:
-        scanned = float(sync.get("last_scan") or 0)
+        scanned = _num(sync.get("last_scan"), 0)
         last = _("{ago} ago", ago=_ago(now - scanned)) if scanned else _("not yet")
         line = _(
             "  sync folder: {playable} playable file(s), watched by {how}; last full scan {last}",
@@ -105,16 +129,17 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
         if not sync.get("readable", True):
             line = _("{line}; FOLDER NOT READABLE", line=line)
         lines.append(line)
-        if sync.get("arriving"):
+        arriving = _list(sync.get("arriving"))
+        if arriving:
             lines.append(
                 _(
                     "  arriving (copying or being checked): {files}",
-                    files=", ".join(sync["arriving"]),
+                    files=", ".join(str(a) for a in arriving),
                 )
             )
     if d.get("video_note"):
         lines.append(_("  video: {note}", note=text(d, "video_note")))
-    c = d.get("counters") or {}
+    c = _map(d.get("counters"))
     lines.append(
         _(
             "  played {played}, skipped {failed}, loops {loops}, stalls {stalls}, "
@@ -126,11 +151,11 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
             restarts=c.get("restarts", 0),
         )
     )
-    screen = d.get("display") or {}
+    screen = _map(d.get("display"))
     if screen:
-        kept = screen.get("kept_on_by") or []
-        held: object = ", ".join(kept) if kept else _("NOTHING (it may blank)")
-        power = screen.get("power") or {}
+        kept = _list(screen.get("kept_on_by"))
+        held: object = ", ".join(str(k) for k in kept) if kept else _("NOTHING (it may blank)")
+        power = _map(screen.get("power"))
         lines.append(
             _(
                 "  screen: {session} session, kept on by {held}; "
@@ -143,22 +168,22 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
         )
         # What was tried and did not hold, with why (a refused logind lock, no D-Bus service)
         lines.extend(_("    {note}", note=note) for note in texts(screen, "not_used"))
-    shot = d.get("screenshot_at")
+    shot = _num(d.get("screenshot_at"), 0)
     if shot:
-        lines.append(_("  last screenshot: {when}", when=_when(float(shot), now)))
-    failed = d.get("failed") or []
+        lines.append(_("  last screenshot: {when}", when=_when(shot, now)))
+    failed = [_map(f) for f in _list(d.get("failed"))]
     if failed:
         lines.append(_("  set aside ({n}):", n=len(failed)))
         for f in failed:
             lines.append(
                 _(
                     "    {file}: {reason} ({ago} ago)",
-                    file=f["file"],
+                    file=f.get("file"),
                     reason=text(f, "reason"),
-                    ago=_ago(now - float(f["when"])),
+                    ago=_ago(now - _num(f.get("when"), now)),
                 )
             )
-    early = d.get("not_whole") or []
+    early = [_map(f) for f in _list(d.get("not_whole"))]
     if early:
         lines.append(_("  not shown whole ({n}):", n=len(early)))
         for f in early:
@@ -166,18 +191,19 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
             if isinstance(count, int) and count > 1:
                 line = _(
                     "    {file}: {reason} ({count} times)",
-                    file=f["file"],
+                    file=f.get("file"),
                     reason=text(f, "reason"),
                     count=count,
                 )
             else:
-                line = _("    {file}: {reason}", file=f["file"], reason=text(f, "reason"))
+                line = _("    {file}: {reason}", file=f.get("file"), reason=text(f, "reason"))
             lines.append(line)
-    unplayable = sync.get("unplayable") or []
+    unplayable = [_map(f) for f in _list(sync.get("unplayable"))]
     if unplayable:
         lines.append(_("  never shown ({n}):", n=len(unplayable)))
         lines.extend(
-            _("    {file}: {reason}", file=f["file"], reason=text(f, "reason")) for f in unplayable
+            _("    {file}: {reason}", file=f.get("file"), reason=text(f, "reason"))
+            for f in unplayable
         )
     problems = texts(d, "problems")
     if problems:

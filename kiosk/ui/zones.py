@@ -33,6 +33,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from kiosk.core.msg import _
 from kiosk.core.schedule import DEFAULT_TIMEZONE, format_vn_datetime
 from kiosk.ui.theme import Theme, theme_font
 
@@ -52,6 +53,10 @@ HEADER_FRACTION = 0.08
 TICKER_FRACTION = 0.06
 _REFERENCE_TICKER = 1080 * TICKER_FRACTION  # ticker.speed is given for a 1080-line screen
 _SEPARATOR = "     •     "
+# The strip is rendered once, as wide as the text: 20,000 characters (what the player reads
+# of ticker.txt) made a 280,000-pixel strip, ~150 MB while drawn at 1080p. 2,000 characters
+# scroll for minutes and stay under ~10 MB.
+MAX_TICKER_CHARS = 2000
 
 
 def header_height(screen: QSize) -> int:
@@ -198,6 +203,16 @@ class TickerBand(QWidget):
     def set_text(self, text: str) -> None:
         """New text (from the config or ticker.txt): rendered once, scrolled from the right."""
         text = " ".join(text.split())
+        if len(text) > MAX_TICKER_CHARS:
+            log.warning(
+                _(
+                    "the ticker text is {n} characters long: showing the first {shown}; "
+                    "shorten ticker.txt",
+                    n=len(text),
+                    shown=MAX_TICKER_CHARS,
+                )
+            )
+            text = text[: MAX_TICKER_CHARS - 1] + "\u2026"
         if text == self._text and self._strip is not None:
             return
         self._text = text
