@@ -20,7 +20,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from gapslib import media as gmedia  # noqa: E402
 from gapslib.analyse import KINDS  # noqa: E402
 from gapslib.players import INSTALL, PLAYERS  # noqa: E402
 from gapslib.report import LEGEND, table  # noqa: E402
-from gapslib.run import RunResult, measure  # noqa: E402
+from gapslib.run import RunResult, measure, work_folder  # noqa: E402
 
 SIZES = ("640x360", "1920x1080")
 
@@ -161,25 +160,18 @@ def main() -> int:
         if tool in args.players and shutil.which(tool) is None:
             log(f"{tool} is missing, its column will be empty: {INSTALL}")
 
-    work = Path(tempfile.mkdtemp(prefix="kiosk-gaps-"))
-    work.chmod(0o755)  # cvlc runs as nobody when we are root: it must read the media
-    started = time.monotonic()
-    print(f"bench/gaps: {versions()}")
-    print(
-        f"clips {args.clip_seconds:g} s at 25 fps ({round(args.clip_seconds * 25)} frames), "
-        f"slides {args.slide_s} s; main playlist: red clip, green clip, blue slide, "
-        f"yellow slide, magenta clip (wrap-around = magenta clip -> red clip); "
-        f"1-item loop: cyan clip\n",
-        flush=True,
-    )
-    try:
+    with work_folder("kiosk-gaps-", args.keep, log) as work:
+        started = time.monotonic()
+        print(f"bench/gaps: {versions()}")
+        print(
+            f"clips {args.clip_seconds:g} s at 25 fps ({round(args.clip_seconds * 25)} frames), "
+            f"slides {args.slide_s} s; main playlist: red clip, green clip, blue slide, "
+            f"yellow slide, magenta clip (wrap-around = magenta clip -> red clip); "
+            f"1-item loop: cyan clip\n",
+            flush=True,
+        )
         for size in sizes:
             print(run_size(size, args, work), end="\n\n", flush=True)
-    finally:
-        if args.keep:
-            log(f"work folder kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     print(LEGEND)
     print(f"\nbench time {time.monotonic() - started:.0f} s")
     return 0

@@ -163,6 +163,7 @@ def run(settings: RunSettings) -> int:
 
     controller.fatal.connect(on_fatal)
     health = Health(settings, controller, ingest, window, notifier)
+    health.video_note = lambda: window.stage.video_note
     shots = None
     if settings.screenshot_dir is not None and settings.screenshot_every > 0:
         shots = ScreenshotSeries(window, settings.screenshot_dir, settings.screenshot_every)

@@ -111,10 +111,10 @@ def offscreen_app() -> object:
 def check(args: argparse.Namespace) -> int:
     from kiosk.core.model import Kind
     from kiosk.core.playlist import resolve
-    from kiosk.media.probe import file_problem, probe, refusal, text_slide_problems
+    from kiosk.media.probe import file_problem, heavy_video, probe, refusal, text_slide_problems
     from kiosk.preview import expiry_problems, office_time, rotation, rotation_lines
     from kiosk.sync.playlist_source import Sidecars, read_spec
-    from kiosk.sync.scan import scan
+    from kiosk.sync.scan import library_of, walk
 
     _qt = offscreen_app()  # kept alive: text slides are laid out for real (Qt, fonts)
     cfg, problems = load(args)
@@ -122,7 +122,12 @@ def check(args: argparse.Namespace) -> int:
     sync_dir = sync_dir_of(cfg)
     spec = read_spec(cfg.playlist, sync_dir, cfg.office_timezone)
     problems += list(spec.problems)
-    library = scan(sync_dir)
+    listing = walk(sync_dir)
+    library = library_of(sync_dir, listing)
+    problems += [
+        Problem(_pos(str(sync_dir / rel)), _("never shown: {why}", why=why), "warning")
+        for rel, why in sorted(listing.unplayable.items())
+    ]
     if not library.readable:
         problems.append(
             Problem(
@@ -160,6 +165,8 @@ def check(args: argparse.Namespace) -> int:
         reason = probe(item.path)
         if reason is None:
             ok += 1
+            if heavy := heavy_video(item.path):
+                problems.append(Problem(_pos(item.path), heavy, "warning"))
             continue
         failed[item.path] = reason
         if item.origin and item.origin.line:

@@ -26,7 +26,8 @@ from kiosk.core.schedule import ItemSchedule, TimeWindow
 from kiosk.core.schedule_yaml import parse_hours
 from kiosk.core.stall import VideoWatch
 from kiosk.core.yamlpos import parse_bytes
-from kiosk.playback.fake import FakePlayer
+from kiosk.media.facts import VideoFacts, remember
+from kiosk.playback.fake import FakeClip, FakePlayer
 from kiosk.ui.slides import SlideRenderer
 from tests.mediagen import classify, make_image
 from tests.test_pdf import make_pdf
@@ -364,12 +365,18 @@ def test_a_wall_clock_step_is_not_a_stall(rig: Rig) -> None:
     playing 3600 s after starting a 2 s clip" (the watch counts monotonic time)."""
     source = Source(video("red_2s.mp4"), video("green_2s.mp4"))
     controller, stage = rig.make(source)
+    ended: list[Shown] = []
+    controller.item_ended.connect(ended.append)
     controller.start()
     rig.run_until(lambda: stage.shown == ["red"])
     rig.clock.set_wall(rig.clock.now() + 3600)
+    rig.run_until(lambda: stage.shown == ["red", "green"])
+    rig.clock.set_wall(rig.clock.now() - 7200)  # and back: nor is a clip "cut short"
     rig.run_until(lambda: controller.counters.played >= 3)
     controller.stop()
     assert controller.counters.stalls == 0 and controller.failures == {}
+    assert [e.outcome for e in ended[:2]] == ["completed", "completed"]
+    assert controller.not_whole == {}
 
 
 def test_proof_of_play_durations_are_true_across_wall_clock_steps(rig: Rig) -> None:
@@ -449,6 +456,148 @@ def test_every_item_shown_is_reported_once_for_proof_of_play(rig: Rig, yellow: P
     ]  # the broken file was never shown
     assert got[-1][1] == "skipped"  # on screen when the player stopped
     assert [round(e.end - e.start, 3) for e in ended[:3]] == [0.2, 0.2, 0.2]
+
+
+def test_a_clip_that_ends_early_is_recorded_so_and_listed_until_shown_whole(rig: Rig) -> None:
+    """A copy cut short whose container states no size (FLV, TS) passes every check and
+    plays its first part: EndReached comes 1.5 s into a clip whose file states 4 s."""
+    cut = video("red_4s.mp4")
+    for p in (rig.player, rig.spare):
+        if p is not None:
+            p.script[cut.path] = FakeClip(4.0, (230, 20, 20), cut_at=1.5)
+    source = Source(cut, video("green_0.5s.mp4"))
+    controller, _ = rig.make(source)
+    ended: list[Shown] = []
+    controller.item_ended.connect(ended.append)
+    controller.start()
+    rig.run_until(lambda: len(ended) >= 4)
+    got = [(e.item.rel, e.outcome, e.reason) for e in ended[:2]]
+    assert got == [
+        (
+            "red_4s.mp4",
+            "ended_early",
+            "ended after 1.5 s of the 4.0 s its file states: damaged or cut short; copy it again",
+        ),
+        ("green_0.5s.mp4", "completed", ""),
+    ]
+    assert ended[0].end - ended[0].start == pytest.approx(1.5)
+    early = controller.not_whole[cut.path]
+    assert (early.rel, early.reason, early.count) == ("red_4s.mp4", ended[0].reason, 2)
+    assert controller.failures == {}  # it still plays: what there is of it is shown
+    # Copied again, whole: it leaves the list once it has been shown whole.
+    whole = Item(cut.path, cut.rel, Kind.VIDEO, size=2, mtime=2.0)
+    for p in (rig.player, rig.spare):
+        if p is not None:
+            p.script[cut.path] = FakeClip(4.0, (230, 20, 20))
+    source.items[0] = whole
+    rig.run_until(lambda: any(e.item == whole and e.outcome == "completed" for e in ended))
+    controller.stop()
+    assert controller.not_whole == {}
+
+
+def test_a_clip_that_loses_many_pictures_is_completed_but_listed(rig: Rig) -> None:
+    """Too heavy for the machine: it plays to its end, but 17 of its 25 pictures never
+    reached the screen. Proof of play says completed, with why; the status lists it."""
+    heavy = video("blue_1s.mp4")
+    for p in (rig.player, rig.spare):
+        if p is not None:
+            p.script[heavy.path] = FakeClip(1.0, (20, 20, 230), shown_share=0.3)
+    controller, _ = rig.make(Source(heavy, video("green_0.5s.mp4")))
+    ended: list[Shown] = []
+    controller.item_ended.connect(ended.append)
+    controller.start()
+    rig.run_until(lambda: len(ended) >= 2)
+    controller.stop()
+    first = ended[0]
+    assert (first.outcome, first.end - first.start) == ("completed", pytest.approx(1.0))
+    assert first.reason == (
+        "showed 8 of its 25 pictures (68 percent lost): too heavy for this machine; "
+        "re-encode it at 1920x1080 (H.264) or less"
+    )
+    assert controller.not_whole[heavy.path].reason == first.reason
+    assert ended[1].reason == "" and "/sync/green_0.5s.mp4" not in controller.not_whole
+
+
+class Stops(FakePlayer):
+    """A fake that notes when it was stopped (virtual monotonic seconds)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.stopped_at: list[float] = []
+
+    def stop(self) -> None:
+        self.stopped_at.append(self._clock.monotonic())
+        super().stop()
+
+
+def heavy_clip(tmp_path: Path, name: str, seconds: float, players: list[FakePlayer]) -> Item:
+    """A clip the probe found 3840x2160 (what the player reads before it opens it)."""
+    path = tmp_path / name
+    path.write_bytes(b"4K HEVC, as the probe saw it")
+    remember(str(path), VideoFacts(3840, 2160, "hevc", int(seconds * 1000)))
+    for p in players:
+        p.script[str(path)] = FakeClip(seconds, (20, 200, 20))
+    return Item(str(path), name, Kind.VIDEO, size=1, mtime=1.0)
+
+
+def test_a_heavy_clip_has_the_machine_to_itself_before_the_next_is_prepared(
+    qapp: object, tmp_path: Path
+) -> None:
+    """Opening the next clip 250 ms into a 4K clip cost it frames (bench/heavy): it is
+    prepared 4 s in (at most half-way); the outgoing player is let go of at 250 ms."""
+    clock = VirtualClock()
+    one, two = Stops(start_timeout=0.5, clock=clock), Stops(start_timeout=0.5, clock=clock)
+    rig = Rig(clock, one, two)
+    heavy = heavy_clip(tmp_path, "4k.mp4", 10.0, [one, two])
+    controller, stage = rig.make(Source(video("red_1s.mp4"), heavy))
+    controller.start()
+    rig.run_until(lambda: stage.shown == ["red", "green"])
+    shown_at = clock.monotonic()
+    red_player = two if controller.player is one else one
+    assert red_player.loaded == ["/sync/red_1s.mp4"]
+    rig.run_until(lambda: len(red_player.loaded) == 2, within_s=5)
+    assert clock.monotonic() - shown_at == pytest.approx(4.0)  # red prepared again, 4 s in
+    stops = [t - shown_at for t in red_player.stopped_at if t >= shown_at]
+    assert stops[0] == pytest.approx(0.25)  # the outgoing player stopped as usual
+    controller.stop()
+    one.close()
+    two.close()
+
+
+def test_after_a_heavy_clip_a_pdf_turns_its_pages_as_usual(qapp: object, tmp_path: Path) -> None:
+    """A 2 s heavy clip waits 1 s (half-way) before the next item is prepared; the PDF
+    after it has its next page decoded 250 ms after each page, not 1 s."""
+    clock = VirtualClock()
+    one, two = (
+        FakePlayer(start_timeout=0.5, clock=clock),
+        FakePlayer(start_timeout=0.5, clock=clock),
+    )
+    heavy = heavy_clip(tmp_path, "4k.mp4", 2.0, [one, two])
+    pdf = make_pdf(tmp_path / "phi.pdf", ["red", "blue", "yellow"])
+    document = Item(str(pdf), "phi.pdf", Kind.PDF, 1.0, size=1, mtime=1.0)
+    decoded: list[tuple[int, float]] = []
+    renderer = SlideRenderer()
+
+    def load(item: Item, page: int) -> tuple[QImage, int] | str:
+        if item.kind is Kind.PDF:
+            decoded.append((page, clock.monotonic()))
+        return renderer(item, page)
+
+    ended: list[Shown] = []
+    controller = Controller(one, Recorder(), Source(heavy, document), load, clock=clock, spare=two)
+    controller.item_ended.connect(ended.append)
+    controller.start()
+    assert clock.run_until(lambda: len(ended) >= 2, 10)
+    controller.stop()
+    one.close()
+    two.close()
+    clip, pages = ended[0], ended[1]
+    assert (clip.item, pages.item) == (heavy, document)
+    first_page = clip.end - clock.now() + clock.monotonic()  # on the monotonic clock
+    when = dict(decoded)
+    assert when[1] == pytest.approx(first_page - 1.0)  # prepared half-way through the clip
+    assert when[2] == pytest.approx(first_page + 0.25)
+    assert when[3] == pytest.approx(first_page + 1.25)
 
 
 def test_next_item_is_held_ready_while_the_current_one_plays(qapp: object) -> None:

@@ -58,6 +58,8 @@ STATUS_KEYS = [
     "cannot_write",
     "recent_errors",
     "screenshot_at",
+    "not_whole",
+    "video_note",
     "process",
 ]
 status_doc = st.dictionaries(st.sampled_from(STATUS_KEYS), json_value, max_size=12).map(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import string
 import subprocess
@@ -277,6 +278,19 @@ def broken_office(tmp_path: Path) -> Path:
     (sync / "6-sai.pdf").write_text("%PDF-1.4 broken")
     (sync / "7-het-han.png.yaml").write_text("valid_until: 2020-01-01\nweekdays: [2]\n")
     (sync / "7-het-han.png").write_text("not an image either")
+    # Media as offices have it: a phone's HEIC photo, a presentation, a Theora clip and a
+    # file of no known kind (never shown, listed); an MP4 whose index runs past its end,
+    # copied a day ago (set aside as incomplete: "copy it again", not "still copying?").
+    (sync / "8-anh-iphone.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic")
+    (sync / "8-bai-giang.pptx").write_bytes(b"PK\x03\x04")
+    (sync / "8-clip.ogv").write_bytes(b"OggS")
+    (sync / "8-khong-ro.abc").write_bytes(b"?")
+    cut = sync / "9-cat-do.mp4"
+    cut.write_bytes(
+        b"\x00\x00\x00\x10ftypisom\x00\x00\x02\x00" + b"\x00\x00\x40\x00moov" + b"\0" * 64
+    )
+    day_ago = time.time() - 86400
+    os.utime(cut, (day_ago, day_ago))
     (tmp_path / "pl.yaml").write_text(
         "items:\n"
         "  - file: 1-huong-dan.mp4\n"
@@ -294,6 +308,7 @@ def broken_office(tmp_path: Path) -> Path:
         "  - 5-lich.yaml\n"
         "  - 6-sai.pdf\n"
         "  - 7-het-han.png\n"
+        "  - 9-cat-do.mp4\n"
         "transition: slow\n"
         "fade_seconds: 9\n",
         encoding="utf-8",
@@ -338,6 +353,9 @@ def test_kiosk_check_in_vietnamese_prints_no_english_sentence(tmp_path: Path) ->
     assert "lỗi: không có tùy chọn 'slides.duraton'; có phải ý bạn là 'slides.duration'?" in out
     assert out.count(": lỗi: ") >= 20
     assert "kiosk check: " in out and "mục phát được" in out
+    assert "8-anh-iphone.HEIC: cảnh báo: không bao giờ được chiếu: ảnh HEIC/HEIF" in out
+    assert "8-khong-ro.abc: cảnh báo: không bao giờ được chiếu: tệp '.abc'" in out
+    assert "tệp chưa đầy đủ: tệp khai báo 16400 byte nhưng chỉ có 88; hãy sao chép lại" in out
     assert_no_english(out)
     assert "Traceback" not in done.stderr
 
@@ -367,11 +385,17 @@ def test_kiosk_status_in_vietnamese_prints_no_english_sentence(tmp_path: Path) -
     assert done.returncode == 1  # its heartbeat is old: not running
     out = done.stdout
     assert "KHÔNG CHẠY: không có tín hiệu hoạt động trong" in out
-    assert "bị gác lại (4):" in out and "lỗi gần đây" in out
+    assert "bị gác lại (5):" in out and "lỗi gần đây" in out
+    assert "  chưa được chiếu trọn vẹn (2):" in out
+    assert "10-cat-ngan.flv: dừng sau 1,5 giây trong tổng số 6,0 giây mà tệp ghi" in out
+    assert "11-4k.mp4: chỉ hiện được 30 trong 100 khung hình (mất 70%)" in out and "(2 lần)" in out
+    assert "  không bao giờ được chiếu (4):" in out and "8-clip.ogv: video Ogg Theora" in out
+    assert "  video: video được vẽ tối đa ở 1920x1080" in out
     assert re.search(r"Thứ \w+, \d\d/\d\d/\d{4} \d\d:\d\d:\d\d \(\d+ (giây|phút) trước\)", out)
     assert_no_english(out)
     english = kiosk("status", "--lang", "en", "--state-dir", str(state)).stdout
-    assert "NOT RUNNING: no heartbeat for" in english and "set aside (4):" in english
+    assert "NOT RUNNING: no heartbeat for" in english and "set aside (5):" in english
+    assert "not shown whole (2):" in english and "never shown (4):" in english
 
 
 def test_lang_en_gives_the_english_output(tmp_path: Path) -> None:
@@ -397,18 +421,24 @@ def test_lang_en_gives_the_english_output(tmp_path: Path) -> None:
 def troubled_status(tmp_path: Path) -> dict[str, object]:
     """A status.json as the player writes it when much is wrong: its messages made by the real
     code (probes of broken files, a broken playlist, a full disk, a log of errors)."""
+    from PySide6.QtCore import QSize
+
+    from kiosk.core.ending import ended_early, pictures_lost
     from kiosk.core.playlist import parse_playlist
     from kiosk.media.probe import probe
+    from kiosk.media.shape import video_scaled_up
     from kiosk.state.heartbeat import RecentErrors, _texts
     from kiosk.state.status import StatusWriter
+    from kiosk.sync.scan import walk
     from kiosk.system.idle import what_to_set
     from kiosk.system.session import Session
 
     broken_office(tmp_path)
     sync = tmp_path / "sync"
     now = time.time()
+    note = video_scaled_up(QSize(3840, 2160))  # a 4K TV: video is scaled up
     failed = []
-    for name in ("1-huong-dan.mp4", "2-hong.png", "3-rong.mp4", "6-sai.pdf"):
+    for name in ("1-huong-dan.mp4", "2-hong.png", "3-rong.mp4", "6-sai.pdf", "9-cat-do.mp4"):
         reason = probe(str(sync / name))
         assert reason is not None
         failed.append(
@@ -433,6 +463,13 @@ def troubled_status(tmp_path: Path) -> dict[str, object]:
         log.error(_("sync folder {folder} has disappeared", folder=str(sync)))
     finally:
         log.removeHandler(errors)
+    not_whole = [
+        (name, reason, 1 + n)
+        for n, (name, reason) in enumerate(
+            [("10-cat-ngan.flv", ended_early(1.5, 6000)), ("11-4k.mp4", pictures_lost(30, 100))]
+        )
+    ]
+    unplayable = walk(sync).unplayable
     warning = _(
         "nothing keeps the screen from blanking on this {session} session: {what}",
         session="x11",
@@ -457,7 +494,23 @@ def troubled_status(tmp_path: Path) -> dict[str, object]:
             "last_scan": now - 50,
             "playable": 0,
             "arriving": ["8-dang-chep.mp4"],
+            "unplayable": [
+                {"file": rel, "reason": why, "reason_msg": to_json(why)}
+                for rel, why in sorted(unplayable.items())
+            ],
         },
+        "not_whole": [
+            {
+                "file": name,
+                "reason": reason,
+                "reason_msg": to_json(reason),
+                "when": now - 600,
+                "count": count,
+            }
+            for name, reason, count in not_whole
+        ],
+        "video_note": str(note),
+        "video_note_msg": to_json(note),
         **_texts("problems", [p.as_msg() for p in spec.problems] + [warning]),
         "counters": {"played": 12, "failed": 5, "loops": 3, "stalls": 1, "restarts": 1},
         "display": {

@@ -141,3 +141,15 @@ def test_graph_sees_every_kind_of_import(
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     assert find_cycle(import_graph(root)) == cycle
+
+
+MAX_LINES = 460  # "about 450": past it, split the module by what it holds (#12)
+
+
+def test_no_module_is_longer_than_one_can_read_whole() -> None:
+    long = {
+        name: lines
+        for name, path in module_names().items()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"split these modules by what they hold (over {MAX_LINES} lines): {long}"

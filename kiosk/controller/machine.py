@@ -22,8 +22,10 @@ from PySide6.QtGui import QImage
 
 from kiosk.clock import Clock
 from kiosk.clock.qt import QtClock
+from kiosk.controller.afterswitch import AfterSwitch
 from kiosk.controller.hours import ClosedHours, HoursWatch
-from kiosk.controller.now import Counters, NowPlaying, Outcome, Shown, StageView, State
+from kiosk.controller.now import Counters, NowPlaying, Outcome, StageView, State
+from kiosk.controller.shown import ShownLog
 from kiosk.core import rotation
 from kiosk.core.model import Item, Kind, Playlist
 from kiosk.core.msg import _
@@ -36,8 +38,6 @@ from kiosk.sync.reads import PlaylistReads, PlaylistSource
 
 log = logging.getLogger(__name__)
 
-# After a switch, the outgoing player is stopped and the next item prepared this much later.
-AFTER_SWITCH_MS = 250
 # This many stalls in a row (different files) means the player itself is sick: recreate it.
 STALLS_BEFORE_RESTART = 2
 
@@ -82,19 +82,21 @@ class Controller(QObject):
         self._watch = watch or VideoWatch()
         self._stalls_in_a_row = 0
         self._fails_in_a_row = 0
-        self._shown: tuple[Item, float] | None = None  # on screen since (monotonic)
+        self._shown = ShownLog(self._clock, self.item_ended.emit)
         self._pending_frame: QImage | None = None
         self.playlist = Playlist((), "<none>")
         self.index = -1
         self.now = NowPlaying()
         self.failures: dict[str, Failure] = {}
+        self.not_whole = self._shown.not_whole  # clips not shown whole, for the status
         self.counters = Counters()
         timer = self._clock.timer
         self._slide_timer = timer(self, self._on_slide_done, precise=True)
         self._idle_timer = timer(self, self._retry_from_idle, idle_retry_ms)
-        # After a switch: stop the outgoing player and prepare the next item, a moment later
-        # so the first frames of the new item get the Qt thread to themselves.
-        self._after_switch_timer = timer(self, self._after_switch, AFTER_SWITCH_MS)
+        # After a switch: stop the outgoing player and prepare the next item, a moment later.
+        self._after_switch_timer = AfterSwitch(
+            self._clock, self, pair.stop_outgoing, self._after_switch
+        )
         self._watch_timer = timer(self, self._check_video, 500, repeat=True)
 
     def players(self) -> list[Player]:
@@ -175,6 +177,7 @@ class Controller(QObject):
             log.info("playlist %s: %d item(s)%s", playlist.source, len(playlist.items), problems)
         self.playlist = playlist
         rotation.forget_gone(self.failures, playlist.items)
+        self._shown.forget_gone(playlist.items)
         self.changed.emit()
         return True
 
@@ -270,20 +273,16 @@ class Controller(QObject):
             self._pair.prepare(upcoming)
 
     def _close_shown(self, outcome: Outcome, reason: str = "") -> None:
-        if self._shown is None:
-            return
-        item, since = self._shown
-        self._shown = None
         self._watch_timer.stop()
-        on_screen = self._clock.monotonic() - since
-        self.item_ended.emit(Shown.ended(item, on_screen, self._clock.now(), outcome, reason))
+        self._shown.close(outcome, reason)
 
     def _succeeded(self, item: Item, state: State) -> None:
         self._close_shown("completed")
-        self._after_switch_timer.start()  # once the new picture is up
-        self._shown = (item, self._clock.monotonic())
+        # Once the new picture is up (later after a heavy clip's: controller/afterswitch)
+        self._after_switch_timer.start(item.path if state is State.VIDEO else None)
+        self._shown.begin(item)
         if state is State.VIDEO:
-            self._watch.begin(self._clock.monotonic())
+            self._watch.begin(self._shown.since)
             self._watch_timer.start()
         self._fails_in_a_row = 0
         self.failures.pop(item.path, None)
@@ -371,9 +370,11 @@ class Controller(QObject):
             self._pending_frame = frame
 
     def _on_finished(self) -> None:
-        if self._current_video() is not None:
+        item = self._current_video()
+        if item is not None:
             self._stalls_in_a_row = 0
-            self._close_shown("completed")
+            self._watch_timer.stop()
+            self._shown.clip_ended(item, self._pair.current)  # completed, or not shown whole
             self._next()
 
     def _on_failed(self, reason: str) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage
 
 from kiosk.core.model import Item
 
-Outcome = Literal["completed", "skipped", "failed"]
+Outcome = Literal["completed", "skipped", "failed", "ended_early"]
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Shown:
     start: float
     end: float
     outcome: Outcome
-    reason: str = ""
+    reason: str = ""  # why it was skipped, failed or not shown whole
 
     @classmethod
     def ended(

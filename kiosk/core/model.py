@@ -8,8 +8,18 @@ from dataclasses import dataclass, field
 from kiosk.core.problems import Position, Problem
 from kiosk.core.schedule import ItemSchedule
 
-VIDEO_EXTENSIONS = frozenset({".mp4", ".mkv", ".webm", ".mov", ".avi", ".ts"})
-IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp"})
+# Containers offices have (phones, PowerPoint exports, TV recordings, old Windows PCs) and
+# libVLC plays; each was played through kiosk's own player (tests/test_media_formats.py).
+# An animated GIF is a clip: libVLC plays its animation (kiosk.playback.mediaopts).
+VIDEO_EXTENSIONS = frozenset(
+    {
+        *(".mp4", ".m4v", ".mov", ".3gp", ".3g2", ".mkv", ".webm", ".avi", ".divx"),
+        *(".wmv", ".asf", ".flv", ".f4v", ".rm", ".rmvb"),
+        *(".mpg", ".mpeg", ".vob", ".ts", ".mts", ".m2ts", ".m2t"),
+        ".gif",
+    }
+)
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
 TEXT_EXTENSIONS = frozenset({".yaml", ".yml", ".md"})  # procedure slides written as text
 PDF_EXTENSIONS = frozenset({".pdf"})  # every page a slide
 

@@ -14,12 +14,17 @@ The containers declare their own length:
 - Matroska/WebM: an EBML header, then one Segment element whose size covers the rest; a file
   shorter than that is incomplete (a Segment of unknown size, as live recordings write, is
   not judged).
-Other formats are not judged here (None). Only headers are read: a few bytes per box.
+- AVI: a chain of RIFF chunks (one, or more past 1 GB), each starting with its size.
+- ASF/WMV: a chain of top-level objects (header, data, indexes), each with a 64-bit size.
+Other formats (MPEG transport and program streams, FLV) do not declare a length: a cut-off
+copy of those plays its first part, and proof of play records it as ended early. Only
+headers are read: a few bytes per box.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from kiosk.core.msg import N_, Msg, _
 
@@ -27,6 +32,8 @@ ReadAt = Callable[[int, int], bytes]  # (offset, count) -> at most count bytes
 
 _MP4_FIRST = frozenset({b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot"})
 _EBML_MAGIC = b"\x1a\x45\xdf\xa3"
+_ASF_HEADER = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
+_ASF_DATA = bytes.fromhex("3626b2758e66cf11a6d900aa0062ce6c")
 _SEGMENT_ID = b"\x18\x53\x80\x67"
 _VOID_ID = 0xEC
 _MAX_BOXES = 100_000  # a file of more top-level boxes than this is not judged
@@ -34,7 +41,7 @@ _MAX_BOXES = 100_000  # a file of more top-level boxes than this is not judged
 
 def _short(declared: int, size: int) -> str:
     return _(
-        "incomplete: the file declares {declared} bytes but holds {size} (still being synced?)",
+        "incomplete: the file declares {declared} bytes but holds {size}",
         declared=declared,
         size=size,
     )
@@ -57,11 +64,61 @@ def incomplete(path: str) -> str | None:
 
 def check(read_at: ReadAt, size: int) -> str | None:
     """`incomplete` on any byte source: `read_at(offset, count)` and its total `size`."""
-    head = read_at(0, 8)
+    head = read_at(0, 16)
     if head[:4] == _EBML_MAGIC:
         return _matroska(read_at, size)
-    if len(head) == 8 and head[4:8] in _MP4_FIRST:
+    if len(head) >= 8 and head[4:8] in _MP4_FIRST:
         return _iso_boxes(read_at, size)
+    if head[:4] == b"RIFF":
+        return _chain(read_at, size, b"RIFF", 4, 4, "little", extra=8)
+    if head[:16] == _ASF_HEADER:
+        return _chain(read_at, size, None, 16, 8, "little", extra=0, needed=_ASF_DATA)
+    if 4 <= len(head) < 16 and _ASF_HEADER.startswith(head):
+        return _short(24, size)  # ends inside the ASF header's own id
+    return None
+
+
+def _chain(
+    read_at: ReadAt,
+    size: int,
+    magic: bytes | None,
+    id_len: int,
+    size_len: int,
+    order: Literal["little", "big"],
+    extra: int,
+    needed: bytes | None = None,
+) -> str | None:
+    """A file made of top-level chunks (id, size, body...): does the last one fit the file?
+
+    `extra`: bytes of the chunk not counted by its size field (RIFF counts only the body).
+    A chunk whose size is 0 was never finished by its writer (a recording under way): not
+    judged. A chunk id other than `magic` ends the chain (trailing bytes are not judged).
+    A file without a chunk `needed` (ASF's data object) is incomplete too.
+    """
+    offset = 0
+    header = id_len + size_len
+    seen = needed is None
+    for _chunk in range(_MAX_BOXES):
+        if offset >= size:
+            if not seen:
+                return _(
+                    "incomplete: its pictures and sound are missing from its {size} bytes",
+                    size=size,
+                )
+            return None
+        head = read_at(offset, header)
+        if len(head) < header:
+            return _short(offset + header, size) if offset else None
+        if magic is not None and head[:id_len] != magic:
+            return None
+        length = int.from_bytes(head[id_len:header], order)
+        if length == 0:
+            return None
+        seen = seen or head[:id_len] == needed
+        end = offset + length + extra
+        if end > size:
+            return _short(end, size)
+        offset = end + (end % 2 if magic is not None else 0)  # RIFF pads chunks to even sizes
     return None
 
 
@@ -99,8 +156,7 @@ def _iso_boxes(read_at: ReadAt, size: int) -> str | None:
     ):
         if kind not in seen:
             return _(
-                "incomplete: no '{box}' box (the video's {what}) in its {size} "
-                "bytes (still being synced?)",
+                "incomplete: no '{box}' box (the video's {what}) in its {size} bytes",
                 box=kind.decode(),
                 what=Msg(what),
                 size=size,

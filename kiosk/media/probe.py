@@ -12,19 +12,48 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+
+from PySide6.QtCore import QSize
 
 from kiosk.core.model import Kind, kind_of
 from kiosk.core.msg import _, os_reason
 from kiosk.core.problems import Position, Problem
 from kiosk.media.complete import incomplete
+from kiosk.media.facts import VideoFacts, recall, remember
 from kiosk.media.images import MAX_PIXELS as MAX_IMAGE_PIXELS
 from kiosk.media.images import load_image
+from kiosk.media.shape import VIDEO_MAX
 
 log = logging.getLogger(__name__)
 
 
+_PROBE_FIT = QSize(640, 360)
+
+
 class ProbeInconclusive(Exception):
     """The probe could not decide (timeout, busy preparser): try again later, not a verdict."""
+
+
+# A file written to this recently may be a copy in progress: only then is "(still
+# copying?)" part of a refusal. Older, it is what it is, and the reason says what to do.
+COPYING_RECENT_S = 600.0
+
+
+def could_be_copying(path: str, now: float | None = None) -> bool:
+    """Whether the file changed recently enough to be a copy still under way."""
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        return False
+    return (time.time() if now is None else now) - mtime < COPYING_RECENT_S
+
+
+def _partial(path: str, reason: str) -> str:
+    """A refusal a partial copy would also cause: say so only when the file could be one."""
+    if could_be_copying(path):
+        return _("{reason} (still copying?)", reason=reason)
+    return _("{reason}; copy it again", reason=reason)
 
 
 def file_problem(path: str) -> str | None:
@@ -34,7 +63,7 @@ def file_problem(path: str) -> str | None:
         return _("not a regular file (a pipe, socket or device named like a media file)")
     try:
         if os.path.getsize(path) == 0:
-            return _("the file is empty (still copying?)")
+            return _partial(path, _("the file is empty"))
     except OSError as e:
         return _("cannot read the file: {why}", why=os_reason(e))
     if not os.access(path, os.R_OK):
@@ -43,16 +72,19 @@ def file_problem(path: str) -> str | None:
 
 
 def probe_video(path: str, timeout: float = 5.0) -> str | None:
-    """None if libVLC finds a video track with a size and a duration, else the reason.
+    """None if libVLC can show a picture of the file, else the true reason why not.
 
-    A file cut short (still copying, or a broken upload) usually loses its index (the mp4
-    `moov` box is written last), so libVLC finds no track: that is reported, not played.
+    The container's own account first (cheap: libVLC's preparser): a size and a length are
+    enough. Where it cannot say (MPEG transport and program streams tell the picture size
+    only once a picture is decoded) the first picture is decoded: a valid file is never
+    refused for what its container omits. A container that declares more bytes than the
+    file holds is set aside before libVLC sees it (kiosk.media.complete).
     """
     if problem := file_problem(path):
         return problem
     if cut := incomplete(path):
-        return cut  # libVLC would open many cut-off files (mkv, index-first mp4) and play them
-    from kiosk.playback.vlcprobe import parse_media  # libVLC loads only when a video is probed
+        return _partial(path, cut)  # libVLC would open many cut-off files and play them
+    from kiosk.playback.vlcprobe import first_picture, parse_media  # libVLC loads on first use
 
     info = parse_media(path, timeout=timeout)
     if info.status not in ("done", "failed"):
@@ -64,14 +96,52 @@ def probe_video(path: str, timeout: float = 5.0) -> str | None:
                 status=info.status,
             )
         )
-    sized = [t for t in info.video if t.width > 0 and t.height > 0]
-    if not sized:
-        if info.video:
-            return _("the video track has no picture size (broken or unsupported file)")
-        return _("no video track found: not a video, or broken/incomplete (still copying?)")
-    if info.duration_ms <= 0:
-        return _("the video has no duration: broken or incomplete (still copying?)")
-    return None
+    known = [t for t in info.video if t.known]
+    if known and info.duration_ms > 0:
+        remember(path, VideoFacts(*known[0].size_codec, info.duration_ms))
+        return None
+    seen = first_picture(path, timeout=timeout)
+    if seen.picture:
+        sized = [t for t in seen.video if t.known]
+        if sized:
+            remember(path, VideoFacts(*sized[0].size_codec, seen.duration_ms))
+        return None
+    if seen.status == "timeout":
+        raise ProbeInconclusive(
+            _("libVLC decoded no picture within {seconds:g} s", seconds=timeout)
+        )
+    video = seen.video or info.video
+    if video:
+        if video[0].codec:
+            why = _(
+                "its video track ({codec}) gives no picture: damaged, or a codec libVLC lacks",
+                codec=video[0].codec,
+            )
+        else:
+            why = _("its video track gives no picture: damaged, or a codec libVLC lacks")
+        return _partial(path, why)
+    if seen.audio or info.audio:
+        return _("only sound, no picture: kiosk shows videos with a picture")
+    return _partial(path, _("no video track: not a video file, or a damaged one"))
+
+
+def heavy_video(path: str) -> str | None:
+    """A warning for a video the probe found larger than the pictures kiosk paints (4K):
+    it plays, decoded by every core, but may stutter on a small machine."""
+    facts = recall(path)
+    if facts is None or facts.width * facts.height <= VIDEO_MAX[0] * (VIDEO_MAX[1] + 8):
+        return None
+    return _(
+        "{width}x{height} ({codec}): kiosk shows video at {max_width}x{max_height} at most, "
+        "and decoding this size may stutter on a {cores}-core machine (kiosk status tells); "
+        "re-encode it at {max_width}x{max_height} (H.264) to be sure",
+        width=facts.width,
+        height=facts.height,
+        codec=facts.codec or "?",
+        max_width=VIDEO_MAX[0],
+        max_height=VIDEO_MAX[1],
+        cores=os.cpu_count() or 1,
+    )
 
 
 def probe_image(path: str, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:
@@ -82,7 +152,8 @@ def probe_image(path: str, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:
     """
     if problem := file_problem(path):
         return problem
-    image = load_image(path, max_pixels)
+    # Decoded whole (a broken body shows), but small: a JPEG is scaled while decoding.
+    image = load_image(path, max_pixels, fit=_PROBE_FIT)
     return image if isinstance(image, str) else None
 
 

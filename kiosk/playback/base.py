@@ -67,6 +67,11 @@ class Player(Protocol):
         """Length of the current item in ms, -1 if unknown."""
         ...
 
+    def pictures(self) -> tuple[int, int]:
+        """(pictures handed to the screen, pictures the item holds) for the current or last
+        item; the second is 0 when unknown. How a clip too heavy for the machine shows."""
+        ...
+
     def close(self) -> None:
         """Release native resources; the player is unusable afterwards."""
         ...

@@ -48,6 +48,10 @@ class FakeClip:
     never_starts: opens but no picture comes (never `ready`): the start timeout fails it.
     freeze_at: plays this many seconds, then hangs: no frame, no progress, no end (a decoder
         or a share that stops delivering data); only the controller's watch can notice.
+    cut_at: ends this many seconds in, though its length says `seconds` (a copy cut short
+        whose container states no size: it plays its first part).
+    shown_share: the share of its pictures that reach the screen (a clip too heavy for the
+        machine); None: the player cannot tell, as for a still.
     """
 
     seconds: float = 1.0
@@ -56,6 +60,8 @@ class FakeClip:
     never_starts: bool = False
     size: tuple[int, int] = (160, 90)
     freeze_at: float | None = None
+    cut_at: float | None = None
+    shown_share: float | None = None
 
 
 _SECONDS = re.compile(r"^(\d+(?:\.\d+)?)s$")
@@ -189,6 +195,14 @@ class FakePlayer(QObject):
     def length_ms(self) -> int:
         return _ms(self._clip.seconds) if self._clip is not None else -1
 
+    def pictures(self) -> tuple[int, int]:
+        """As a clip of 25 pictures a second would count them (see FakeClip.shown_share)."""
+        clip = self._clip
+        if clip is None or clip.shown_share is None:
+            return (0, 0)
+        held = round(clip.seconds * 25)
+        return (round(held * clip.shown_share), held)
+
     # -- internals -----------------------------------------------------------------------------
 
     def _halt(self) -> None:
@@ -225,7 +239,8 @@ class FakePlayer(QObject):
         if self._clip.freeze_at is not None:
             self._freezing.start(_ms(self._clip.freeze_at))
         else:
-            self._end.start(_ms(self._clip.seconds))
+            cut = self._clip.cut_at
+            self._end.start(_ms(self._clip.seconds if cut is None else cut))
 
     def _freeze(self, gen: int) -> None:
         if gen == self._gen and not self._done:

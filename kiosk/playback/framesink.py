@@ -17,12 +17,13 @@ from typing import Any
 import vlc
 from PySide6.QtGui import QImage
 
+from kiosk.media.shape import VIDEO_MAX, pixel_aspect, set_pixel_aspect
 from kiosk.playback.libvlc import CleanupCb, FormatCb, video_tracks
 from kiosk.system.priority import VIDEO_THREADS
 
 log = logging.getLogger(__name__)
 
-MAX_FRAME = (1920, 1080)  # frames larger than this are scaled down by libVLC, keeping aspect
+MAX_FRAME = VIDEO_MAX  # frames larger than this are scaled down by libVLC, keeping aspect
 POOL = 4  # pictures each player renders into in turn (see FrameSink)
 
 
@@ -48,6 +49,7 @@ class FrameSink:
         self._on_frame = on_frame
         self.lock = threading.Lock()
         self._pool: list[QImage] = []
+        self._carried = [1.0] * POOL  # pixel aspect set on each pool picture
         self._next = 0
         self._locked: QImage | None = None  # the picture libVLC is rendering, lock to display
         # Paused pictures (see hold) and anything before the first format go here.
@@ -58,6 +60,11 @@ class FrameSink:
         # 1080p frame to Qt each time would cost CPU for nothing.
         self.hold = False
         self.frame_ms = 40.0  # of the current media
+        # Whether the buffers have the picture's true shape (square pixels, turned by its
+        # rotation flag). False when libVLC did not know the track yet (TS, PS): then the Qt
+        # side sets `pixel_aspect` once it does, and every picture carries it (media/shape.py).
+        self.shaped = True
+        self.pixel_aspect = 1.0
         # References kept for the player's life: libVLC holds the raw pointers.
         self.format_cb = FormatCb(self._format)
         self.cleanup_cb = CleanupCb(self._cleanup)
@@ -75,16 +82,19 @@ class FrameSink:
     ) -> int:
         try:
             VIDEO_THREADS.raise_current()  # libVLC's video output thread: system/priority.py
+            # Offered: the coded size (padded to whole macroblocks), already turned by the
+            # rotation flag, in the source's pixels (not always square).
             w, h = int(width[0]), int(height[0])
             with self.lock:
                 media = self.media
-            if media is not None:
-                tracks = video_tracks(media)
-                if tracks and tracks[0].width and tracks[0].height:
-                    w, h = tracks[0].display_width, tracks[0].height
-                    frame_ms = tracks[0].frame_ms
-                    with self.lock:
-                        self.frame_ms = frame_ms
+            tracks = video_tracks(media) if media is not None else []
+            shaped = bool(tracks) and tracks[0].known
+            if shaped:
+                w, h = tracks[0].display_size  # turned, in square pixels: never stretched
+            with self.lock:
+                self.shaped, self.pixel_aspect = shaped, 1.0
+                if shaped:
+                    self.frame_ms = tracks[0].frame_ms
             w, h = fit_size(w, h)
             with self.lock:
                 pool = self._pool
@@ -92,6 +102,8 @@ class FrameSink:
                 # Made (not zeroed) only when the size changes: this runs up to three times
                 # per clip, against the first picture's clock.
                 pool = [QImage(w, h, QImage.Format.Format_RGB32) for _ in range(POOL)]
+                with self.lock:
+                    self._carried = [1.0] * POOL  # the pixel aspect each picture carries
             pitch = pool[0].bytesPerLine()
             scratch = self._scratch
             if len(scratch) < pitch * h:
@@ -106,6 +118,41 @@ class FrameSink:
             log.exception("video format setup failed")
             return 0
 
+    def shape(self, image: QImage, media: vlc.Media | None) -> QImage:
+        """Qt thread: `image` with the pixel aspect it must be shown with.
+
+        Buffers made before libVLC knew the track (see `shaped`) get their aspect as soon as
+        it does (by the first picture, here): from then on libVLC's pictures carry it, and
+        the few rendered before are given it here (a copy, once or twice per such clip).
+        """
+        if not self.shaped:  # a plain read: cheap on every picture, as most are square
+            self.shape_known(media)
+        aspect = self.pixel_aspect
+        if aspect == 1.0 or abs(pixel_aspect(image) - aspect) < 1e-3:
+            return image  # square pixels (nearly every clip), or carried already
+        image = QImage(image)
+        set_pixel_aspect(image, aspect)
+        return image
+
+    def shape_known(self, media: vlc.Media | None) -> bool:
+        """Qt thread: whether the pictures' shape is known (learning it if libVLC now can)."""
+        if self.shaped:
+            return True
+        with self.lock:
+            shaped = self.shaped
+            have = (self._pool[0].width(), self._pool[0].height()) if self._pool else None
+        if shaped or media is None or have is None:
+            return shaped
+        tracks = video_tracks(media)
+        if not tracks or not tracks[0].known:
+            return False
+        w, h = tracks[0].display_size
+        aspect = (w / h) / (have[0] / have[1])
+        with self.lock:
+            self.shaped, self.frame_ms = True, tracks[0].frame_ms
+            self.pixel_aspect = 1.0 if abs(aspect - 1.0) < 0.01 else aspect
+        return True
+
     def _cleanup(self, _opaque: Any) -> None:
         pass  # the buffers stay until replaced: a late lock() must still get valid memory
 
@@ -115,10 +162,17 @@ class FrameSink:
                 self._locked = None
                 planes[0] = ctypes.addressof(self._scratch)
                 return
-            image = self._pool[self._next]
-            self._next = (self._next + 1) % len(self._pool)
+            slot = self._next
+            image = self._pool[slot]
+            self._next = (slot + 1) % len(self._pool)
             self._locked = image
-        # Detaches (copies) the image if the Qt side still holds it: never write under it.
+            aspect = self.pixel_aspect
+            carried, self._carried[slot] = self._carried[slot], aspect
+        # Both detach (copy) the image if the Qt side still holds it: never write under it.
+        # The shape first, so the pixels libVLC is given are the image's own from then on;
+        # and only when it changes: on this thread every call into Qt counts.
+        if aspect != carried:
+            set_pixel_aspect(image, aspect)
         planes[0] = ctypes.addressof(ctypes.c_char.from_buffer(image.bits()))
 
     def _display(self, _opaque: Any, _picture: Any) -> None:

@@ -1,11 +1,13 @@
-"""The real player: libVLC decodes, Qt paints. The libVLC instance (VlcBackend) and the player.
+"""The real player: libVLC decodes, Qt paints. The libVLC instance that makes players
+(VlcBackend; the instance itself is in backend.py) and the player.
 
 Video reaches the screen through libVLC *video callbacks*: libVLC converts every picture to
 RV32 (BGRA in memory, i.e. ``QImage.Format_RGB32``) into QImages we own, and the display
 callback hands Qt a shallow copy (framesink.py). That route was measured best (no black
 between clips, no X server needed, so offscreen tests decode real video); see
 docs/playback.md. Below this module: libvlc.py (bindings, log), framesink.py (the video
-callbacks); beside it: vlcprobe.py (what a file holds, without playing it).
+callbacks), mediaopts.py (options one file needs); beside it: vlcprobe.py (what a file
+holds, without playing it).
 
 Threads. libVLC calls us from its own threads: the video output thread (format/lock/display
 callbacks) and the input thread (media events). Those callbacks never call libVLC (it is not
@@ -38,8 +40,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import weakref
-from collections.abc import Sequence
+import time
 from typing import Any
 
 import vlc
@@ -47,68 +48,19 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from kiosk.core.msg import _
+from kiosk.playback.backend import LibVlc
 from kiosk.playback.framesink import FrameMailbox, FrameSink, Pending
-from kiosk.playback.libvlc import (
-    BASE_ARGS,
-    dummy_audio_requested,
-    event_manager,
-    hook_log,
-    set_format_callbacks,
-    unhook_log,
-)
+from kiosk.playback.libvlc import decoder_drops, event_manager, set_format_callbacks
+from kiosk.playback.mediaopts import media_options
 
 log = logging.getLogger(__name__)
 
 
-class VlcBackend:
-    """One libVLC instance, shared by every player and probe of the process.
-
-    Create it once in the composition root and pass it to the players; close() it last.
-    `dummy_audio=None` follows the KIOSK_AOUT environment variable.
-    """
-
-    def __init__(
-        self,
-        extra_args: Sequence[str] = (),
-        dummy_audio: bool | None = None,
-        route_log: bool = True,
-    ) -> None:
-        args = list(BASE_ARGS)
-        if dummy_audio if dummy_audio is not None else dummy_audio_requested():
-            args.append("--aout=dummy")
-        args.extend(extra_args)
-        self.args: tuple[str, ...] = tuple(args)
-        instance = vlc.Instance(args)
-        if instance is None:
-            raise RuntimeError(f"libVLC could not start with {args}")
-        self.instance: vlc.Instance = instance
-        self._log_routed = False
-        if route_log:
-            hook_log(instance)
-            self._log_routed = True
-        # If the owner forgets close(), still unhook the log before the interpreter goes away.
-        self._finalizer = weakref.finalize(self, _release_instance, instance, self._log_routed)
-        log.debug("libVLC %s started with %s", vlc.libvlc_get_version().decode(), args)
-
-    def media(self, path: str, *options: str) -> vlc.Media:
-        """A new Media for a local path (the caller releases it)."""
-        m = self.instance.media_new_path(path)
-        for opt in options:
-            m.add_option(opt)
-        return m
+class VlcBackend(LibVlc):
+    """The process's libVLC instance (backend.py), and the players made on it."""
 
     def player(self, start_timeout: float = 5.0, parent: QObject | None = None) -> VlcPlayer:
         return VlcPlayer(self, start_timeout=start_timeout, parent=parent)
-
-    def close(self) -> None:
-        """Release the instance; every player must be closed first. Safe to call twice."""
-        self._finalizer()
-
-
-def _release_instance(instance: vlc.Instance, log_routed: bool) -> None:
-    if log_routed:
-        unhook_log(instance)
-    instance.release()
 
 
 _OPENED, _ENDED, _ERROR = "opened", "ended", "error"
@@ -173,6 +125,10 @@ class VlcPlayer(QObject):
         self._second_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._second_timer.timeout.connect(self._show_second)
         self._ended_early = False  # the media ended while primed (a clip of one frame)
+        # Pictures of the current item handed to the screen: how many, first and last when.
+        self._shown_pictures, self._first_at, self._last_at = 0, 0.0, 0.0
+        self._drops_at = 0  # libvlc.decoder_drops() when the item was loaded
+        self._shape_wait = 0  # ms the first picture waited for libVLC to know its shape
 
         self._mailbox = FrameMailbox(self._frame_posted.emit)
         self._sink = FrameSink(self._mailbox.post)
@@ -203,7 +159,7 @@ class VlcPlayer(QObject):
                 gen, _("file not found") if not os.path.exists(path) else _("not a file")
             )
             return
-        media = self._backend.media(path, ":start-paused")
+        media = self._backend.media(path, ":start-paused", *media_options(path))
         em = event_manager(media)
         em.event_attach(vlc.EventType.MediaStateChanged, functools.partial(self._media_event, gen))
         self._media, self._media_events = media, [em]
@@ -229,7 +185,7 @@ class VlcPlayer(QObject):
         self.started.emit()
         if gen != self._gen or self._done:  # a slot stopped us
             return
-        self.frame.emit(held)
+        self._emit_picture(self._sink.shape(held, self._media))  # libVLC knows the track now
         if gen != self._gen or self._done:
             return
         with self._sink.lock:
@@ -278,6 +234,19 @@ class VlcPlayer(QObject):
     def length_ms(self) -> int:
         return int(self._mp.get_length()) if self._mp is not None else -1
 
+    def pictures(self) -> tuple[int, int]:
+        """Pictures handed to the screen, less those libVLC's decoder threw away meanwhile
+        (the pictures after one are broken: libvlc.decoder_drops), of the pictures due
+        between its second and its last one (not its stated length: a TS's sound often runs
+        on after its last picture; and MPEG streams hold their first a while, which is no
+        sign of a machine too slow)."""
+        with self._sink.lock:
+            frame_ms = self._sink.frame_ms
+        shown = max(0, self._shown_pictures - (decoder_drops() - self._drops_at))
+        if self._shown_pictures < 3:
+            return shown, self._shown_pictures
+        return shown, round((self._last_at - self._first_at) * 1000 / frame_ms) + 2
+
     def close(self) -> None:
         if self._mp is None:
             return
@@ -314,6 +283,8 @@ class VlcPlayer(QObject):
         self._held = self._second = None
         self._second_timer.stop()
         self._ended_early = self._ready_sent = False
+        self._shape_wait = self._shown_pictures = 0
+        self._drops_at = decoder_drops()
         for em in self._media_events:
             em.event_detach(vlc.EventType.MediaStateChanged)
         if self._media is not None:
@@ -401,6 +372,9 @@ class VlcPlayer(QObject):
         image, gen = pending
         if gen != self._gen or self._done:
             return
+        if not self._started and self._shape_unknown(pending):
+            return  # delivered again in a moment: no first picture goes out stretched
+        image = self._sink.shape(image, self._media)  # its pixel aspect, once libVLC knows it
         if not self._shown:  # primed: hold the first picture, pause there, say ready
             if self._held is None:
                 self._held = image
@@ -430,13 +404,28 @@ class VlcPlayer(QObject):
                 return  # unpausing, libVLC may show its paused picture again: ours is due
             self._second = None  # libVLC's own next picture came first: it wins
             self._second_timer.stop()
+        self._emit_picture(image)
+
+    def _shape_unknown(self, pending: Pending) -> bool:
+        """TS/PS tell their picture shape ~10 ms after the first picture: wait (200 ms at most)."""
+        if self._shape_wait >= 200 or self._sink.shape_known(self._media):
+            return False
+        self._shape_wait += 5
+        QTimer.singleShot(5, self, lambda: self._deliver(pending))
+        return True
+
+    def _emit_picture(self, image: QImage) -> None:
+        now = time.monotonic()
+        if self._shown_pictures == 1:  # from the second on: MPEG streams hold their first
+            self._first_at = now
+        self._shown_pictures, self._last_at = self._shown_pictures + 1, now
         self.frame.emit(image)
 
     @Slot()
     def _show_second(self) -> None:
         second, self._second = self._second, None
         if second is not None and not self._done:
-            self.frame.emit(second)
+            self._emit_picture(self._sink.shape(second, self._media))
 
     @Slot()
     def _on_timeout(self) -> None:

@@ -97,6 +97,17 @@ def build_status(
             for f in controller.failures.values()
         ]
         + [{**f, "count": 1} for f in sync["failed"]],
+        # Clips that played but not whole: ended well before their length, or stuttered
+        "not_whole": [
+            {
+                "file": f.rel,
+                "reason": f.reason,
+                "reason_msg": to_json(f.reason),
+                "when": f.when,
+                "count": f.count,
+            }
+            for f in controller.not_whole.values()
+        ],
         "sync": {k: v for k, v in sync.items() if k != "failed"},
         **_texts(
             "problems",
@@ -178,6 +189,7 @@ class Health(QObject):
         self.notifier = notifier
         self.started_at = time.time()
         self.display: Callable[[], dict[str, Any] | None] | None = None  # the screen's block
+        self.video_note: Callable[[], str] = lambda: ""  # what the screen's size costs video
         self.status = StatusWriter(settings.cfg.state_dir)
         self.errors = RecentErrors()
         self.proof = ProofOfPlay.in_state_dir(
@@ -233,6 +245,9 @@ class Health(QObject):
         )
         data.update(_texts("recent_errors", list(self.errors.lines)))
         data["screenshot_at"] = self.screenshot_at or None
+        note = self.video_note()
+        data["video_note"] = str(note) or None
+        data["video_note_msg"] = to_json(note) if note else None
         data["counters"]["restarts"] = self.controller.counters.restarts
         data["counters"]["stalls"] = self.controller.counters.stalls
         cannot = [x for x in (self.proof.problem, self._screenshot_problem) if x]

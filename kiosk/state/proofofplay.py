@@ -28,7 +28,7 @@ from kiosk.core.msg import _, os_reason
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["completed", "skipped", "failed"]
+Outcome = Literal["completed", "skipped", "failed", "ended_early"]
 FILE_PREFIX = "proof-of-play-"
 FILE_SUFFIX = ".jsonl"
 SUBDIR = "proof-of-play"
@@ -46,7 +46,7 @@ class Record:
     file: str  # path relative to the sync folder
     kind: str  # "video" | "image" | ...
     outcome: Outcome
-    reason: str = ""  # why it was skipped or failed ("" when completed)
+    reason: str = ""  # why it was skipped, failed or not shown whole ("" when completed whole)
 
 
 def file_name(day: date) -> str:

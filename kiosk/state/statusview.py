@@ -137,6 +137,8 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
                     files=", ".join(str(a) for a in arriving),
                 )
             )
+    if d.get("video_note"):
+        lines.append(_("  video: {note}", note=text(d, "video_note")))
     c = _map(d.get("counters"))
     lines.append(
         _(
@@ -181,6 +183,28 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
                     ago=_ago(now - _num(f.get("when"), now)),
                 )
             )
+    early = [_map(f) for f in _list(d.get("not_whole"))]
+    if early:
+        lines.append(_("  not shown whole ({n}):", n=len(early)))
+        for f in early:
+            count = f.get("count", 1)
+            if isinstance(count, int) and count > 1:
+                line = _(
+                    "    {file}: {reason} ({count} times)",
+                    file=f.get("file"),
+                    reason=text(f, "reason"),
+                    count=count,
+                )
+            else:
+                line = _("    {file}: {reason}", file=f.get("file"), reason=text(f, "reason"))
+            lines.append(line)
+    unplayable = [_map(f) for f in _list(sync.get("unplayable"))]
+    if unplayable:
+        lines.append(_("  never shown ({n}):", n=len(unplayable)))
+        lines.extend(
+            _("    {file}: {reason}", file=f.get("file"), reason=text(f, "reason"))
+            for f in unplayable
+        )
     problems = texts(d, "problems")
     if problems:
         lines.append(_("  problems ({n}):", n=len(problems)))
@@ -193,6 +217,6 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
     if errors:
         lines.append(_("  recent errors (last {n}):", n=len(errors)))
         lines.extend(_("    {error}", error=e) for e in errors[-10:])
-    if not failed and not problems and not cannot:
+    if not failed and not problems and not cannot and not unplayable and not early:
         lines.append(_("  no problems"))
     return lines

@@ -20,7 +20,9 @@ from kiosk.core.library import Library
 from kiosk.core.model import kind_of
 from kiosk.core.msg import _, to_json
 from kiosk.core.names import is_ignored_dir, is_ignored_name
+from kiosk.core.natural import nfc
 from kiosk.core.syncindex import Change, Stat, SyncIndex
+from kiosk.media.formats import unplayable_reason
 from kiosk.media.probe import ProbeInconclusive
 from kiosk.sync.scan import Listing, inside, rel_of, stat_file, walk
 from kiosk.sync.watcher import Watcher
@@ -92,6 +94,8 @@ class Ingest(QObject):
         self._rescan = self._timer(int(rescan_s * 1000), self.rescan)
         self._root_check = self._timer(ROOT_CHECK_MS, self._check_root)
         self._root_id: tuple[int, int] | None = None
+        # Files that are not media (a HEIC photo, a document): rel -> why, for the status.
+        self.unplayable: dict[str, str] = {}
         self._scanning = False
         self._stopped = True
         self.last_scan: float = 0.0
@@ -150,6 +154,10 @@ class Ingest(QObject):
                 }
                 for t in self.index.failures()
             ],
+            "unplayable": [
+                {"file": rel, "reason": why, "reason_msg": to_json(why)}
+                for rel, why in sorted(self.unplayable.items())
+            ],
         }
 
     def rescan(self) -> None:
@@ -197,6 +205,7 @@ class Ingest(QObject):
         change = self.index.reconcile(listing.files, listing.escaped, self._clock())
         self.last_scan = self._clock()
         self.scan_seconds = self.last_scan - started
+        self._set_unplayable("", listing.unplayable)
         self._emit(change)
         if not self.index.readable:
             self.changed.emit()
@@ -232,10 +241,14 @@ class Ingest(QObject):
                     change += self.index.vanish(known)
                 for r, st in listing.files.items():
                     change += self.index.observe(r, st, now)
+                self._set_unplayable(rel, listing.unplayable)
                 continue
             if kind_of(parts[-1]) is None and (
                 os.path.lexists(path) or self.index.get(rel) is None
             ):
+                # A file that is not media is listed; a path gone may have been a folder.
+                why = unplayable_reason(parts[-1]) if os.path.isfile(path) else None
+                self._set_unplayable(rel, {nfc(rel): why} if why else {}, exact=bool(why))
                 self.side_changed.emit(rel)
                 continue
             found = stat_file(root_real, path)
@@ -243,7 +256,25 @@ class Ingest(QObject):
                 change += self.index.observe(rel, found, now)
             else:
                 change += self.index.vanish(rel)  # gone (or a folder gone with its files)
+                self._set_unplayable(rel, {})
         self._emit(change)
+
+    def _set_unplayable(self, rel: str, found: dict[str, str], exact: bool = False) -> None:
+        """Replace what is known below `rel` ("" for all; only `rel` itself when `exact`)."""
+        key = nfc(rel).strip("/")
+        prefix = key + "/"
+        kept = {
+            r: why
+            for r, why in self.unplayable.items()
+            if not (r == key or (not exact and (key in ("", ".") or r.startswith(prefix))))
+        }
+        kept.update(found)
+        if kept != self.unplayable:
+            added = sorted(set(kept) - set(self.unplayable))
+            for r in added:
+                log.warning(_("{file} will never be shown: {why}", file=r, why=kept[r]))
+            self.unplayable = kept
+            self.changed.emit()
 
     def _under(self, rel: str) -> list[Any]:
         prefix = rel.rstrip("/") + "/"
@@ -332,6 +363,7 @@ class Ingest(QObject):
             self.watcher.stop()
             self.watcher.how = _("waiting for the folder to come back")
             change = self.index.vanish("")
+            self._set_unplayable("", {})
             self.index.readable = False
             self._emit(change)
             self.changed.emit()

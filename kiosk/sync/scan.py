@@ -11,16 +11,20 @@ from pathlib import Path
 from kiosk.core.library import LibFile, Library, lib_file
 from kiosk.core.model import kind_of
 from kiosk.core.names import is_ignored_dir, is_ignored_name
+from kiosk.core.natural import nfc
 from kiosk.core.syncindex import Stat
+from kiosk.media.formats import unplayable_reason
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Listing:
-    """Media files (rel -> Stat), links leaving the folder, and whether the root was readable."""
+    """Media files (rel -> Stat), files kiosk will never show (rel -> why), links leaving the
+    folder, and whether the root was readable."""
 
     files: dict[str, Stat] = field(default_factory=dict)
+    unplayable: dict[str, str] = field(default_factory=dict)
     escaped: list[str] = field(default_factory=list)
     readable: bool = True
 
@@ -51,7 +55,8 @@ def walk(root: Path | str, below: str | None = None) -> Listing:
     """Every media file under `root` (or under its subfolder `below`), never raising.
 
     Temporary names, hidden files and Syncthing's folders are skipped; symlinks whose
-    target leaves the sync folder are listed as escaped, not followed.
+    target leaves the sync folder are listed as escaped, not followed; any other file that is
+    not media is listed as unplayable, with the reason.
     """
     root = str(root)
     listing = Listing()
@@ -80,9 +85,14 @@ def walk(root: Path | str, below: str | None = None) -> Listing:
             kept.append(d)
         dirnames[:] = kept
         for name in filenames:
-            if is_ignored_name(name) or kind_of(name) is None:
+            if is_ignored_name(name):
                 continue
             full = os.path.join(dirpath, name)
+            if kind_of(name) is None:
+                why = unplayable_reason(name)
+                if why is not None:
+                    listing.unplayable[nfc(rel_of(root, full))] = why
+                continue
             st = stat_file(root_real, full)
             if st == "escaped":
                 listing.escaped.append(rel_of(root, full))
@@ -95,7 +105,11 @@ def walk(root: Path | str, below: str | None = None) -> Listing:
 
 def scan(root: Path) -> Library:
     """A one-shot Library of everything that looks playable (for `kiosk check`)."""
-    listing = walk(root)
+    return library_of(root, walk(root))
+
+
+def library_of(root: Path, listing: Listing) -> Library:
+    """The one-shot Library of a listing (its unplayable files are the caller's to report)."""
     files: list[LibFile] = []
     for rel, st in listing.files.items():
         f = lib_file(rel, st.path, st.size, st.mtime)

@@ -1,7 +1,8 @@
 """Every still kind as a picture for the main zone: images, procedure slides, PDF pages.
 
 Safe to call from a worker thread (no widgets): the controller prepares the next slide off
-the Qt thread so a PDF render or a text layout never freezes the video on screen.
+the Qt thread so a PDF render, a text layout or a 50-megapixel photo never freezes the video
+on screen.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class SlideRenderer:
     ) -> tuple[QImage, int] | str:
         size = size if size is not None and not size.isEmpty() else self.size()
         if item.kind is Kind.SLIDE:
-            image = load_image(item.path)
+            # At the size it is shown, here on the worker: the Qt thread never scales it.
+            image = load_image(item.path, fit=size)
             return image if isinstance(image, str) else (image, 1)
         if item.kind is Kind.TEXT:
             return self._text(item, size)

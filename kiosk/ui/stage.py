@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from kiosk.core.msg import _
 from kiosk.i18n import localize
+from kiosk.media.shape import display_size, video_scaled_up
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ class Stage(QWidget):
         self._slide: QImage | None = None
         self._slide_scaled: QImage | None = None
         self.frames_painted = 0
+        # Set when the screen is larger than the pictures video is painted at (the status
+        # says it; the log once): a 4K screen shows video scaled up from 1920x1080.
+        self.video_note = ""
         # Crossfade: the picture that was on screen, laid over the new one, fading out.
         self._fade_from: QImage | None = None
         self._fade_clock = QElapsedTimer()
@@ -121,6 +125,10 @@ class Stage(QWidget):
         )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        note = video_scaled_up(self.size())
+        if note and note != self.video_note:
+            log.warning(note)
+        self.video_note = note
         if self._slide is not None:
             self._slide_scaled = self._scale_slide(self._slide)
         super().resizeEvent(event)
@@ -130,7 +138,9 @@ class Stage(QWidget):
         try:
             area = self.size()
             if self._showing is Showing.VIDEO and self._frame is not None:
-                target = fit_rect(self._frame.size(), area)
+                # Its own shape (a portrait phone clip, non-square pixels), pillarboxed or
+                # letterboxed: never stretched to the screen.
+                target = fit_rect(display_size(self._frame), area)
                 self._fill_around(painter, target)
                 painter.drawImage(target, self._frame)
             elif self._showing is Showing.SLIDE and self._slide_scaled is not None:
