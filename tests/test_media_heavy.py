@@ -65,4 +65,6 @@ def test_hevc_10_bit_plays(qtbot: QtBot, backend: Any, tmp_path: Path, size: str
     finally:
         player.close()
     assert frames and frames[0].size() == QSize(1920, 1080)  # painted at 1080p at most
-    assert held == 25 and shown >= 1
+    # The pictures due are counted from the first to the last one shown: a loaded machine
+    # that drops the last of 25 counts 24.
+    assert 24 <= held <= 25 and shown >= 1, (shown, held)
