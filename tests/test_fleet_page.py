@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
 
 from kiosk import i18n
 from kiosk.cli import main as kiosk_main
@@ -252,7 +253,7 @@ def test_kiosk_fleet_serve_in_chromium(hub: Hub, browser: Chromium, tmp_path: Pa
     assert out.strip().endswith("stopped")
 
 
-def test_serve_regenerates_the_page(hub: Hub, tmp_path: Path) -> None:
+def test_serve_regenerates_the_page(hub: Hub, tmp_path: Path, qtbot: QtBot) -> None:
     """In-process with a short period: a status that changes shows on the next page."""
     stop = threading.Event()
     lines: list[str] = []
@@ -263,9 +264,7 @@ def test_serve_regenerates_the_page(hub: Hub, tmp_path: Path) -> None:
     )
     server.start()
     try:
-        deadline = time.monotonic() + 10
-        while not lines and time.monotonic() < deadline:
-            time.sleep(0.02)
+        qtbot.waitUntil(lambda: bool(lines), timeout=10_000)
         url = lines[0].split()[1]
 
         def state_of(office: str) -> str:
@@ -280,10 +279,7 @@ def test_serve_regenerates_the_page(hub: Hub, tmp_path: Path) -> None:
         status.write_text(
             status.read_text().replace('"updated_at": ', f'"updated_at": {time.time()}, "x": ')
         )
-        deadline = time.monotonic() + 10
-        while state_of("ubnd-tan-an") != "online":
-            assert time.monotonic() < deadline, "the page was not regenerated"
-            time.sleep(0.1)
+        qtbot.waitUntil(lambda: state_of("ubnd-tan-an") == "online", timeout=10_000)
     finally:
         stop.set()
         server.join(timeout=20)
