@@ -430,7 +430,9 @@ def troubled_status(tmp_path: Path) -> dict[str, object]:
     from kiosk.state.heartbeat import RecentErrors, _texts
     from kiosk.state.status import StatusWriter
     from kiosk.sync.scan import walk
-    from kiosk.system.idle import what_to_set
+    from kiosk.system.idle import IdleGuard, what_to_set
+    from kiosk.system.power import choose_power
+    from kiosk.system.screenstate import screen_status
     from kiosk.system.session import Session
 
     broken_office(tmp_path)
@@ -475,6 +477,13 @@ def troubled_status(tmp_path: Path) -> dict[str, object]:
         session="x11",
         what=what_to_set(Session("x11", "gnome", "xcb")),
     )
+    # The screen block as a labwc session without D-Bus nor logind makes it: what was tried,
+    # why it did not hold, and display power found nowhere (the real code's words).
+    labwc = Session("wayland", "labwc:wlroots", "wayland")
+    idle = IdleGuard(labwc, bus=lambda: None, system=lambda: None).start()
+    power = choose_power("auto", labwc, None, bus=lambda: None)  # CI has no /dev/cec*
+    display = screen_status(labwc, idle, power, "display_off")
+    assert idle.notes and idle.warning and power.notes and display["problems"]
     return {
         "version": "0.9",
         "pid": 4242,
@@ -511,14 +520,9 @@ def troubled_status(tmp_path: Path) -> dict[str, object]:
         ],
         "video_note": str(note),
         "video_note_msg": to_json(note),
-        **_texts("problems", [p.as_msg() for p in spec.problems] + [warning]),
+        **_texts("problems", [p.as_msg() for p in spec.problems] + [warning, *display["problems"]]),
         "counters": {"played": 12, "failed": 5, "loops": 3, "stalls": 1, "restarts": 1},
-        "display": {
-            "session": "x11",
-            "kept_on_by": [],
-            "not_used": [],
-            "power": {"method": "none", "setting": "auto"},
-        },
+        "display": display,
         "screenshot_at": now - 30,
         **_texts("recent_errors", list(errors.lines)),
         **_texts("cannot_write", [writer.problem]),

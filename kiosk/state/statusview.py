@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.core.ages import ago as _ago
-from kiosk.core.msg import N_, Msg, _
+from kiosk.core.msg import N_, Msg, _, join
 from kiosk.i18n import localize, text, texts
 from kiosk.state.status import StatusReport
 
@@ -153,8 +153,8 @@ def _lines(report: StatusReport, now: float | None = None) -> list[str]:
     )
     screen = _map(d.get("display"))
     if screen:
-        kept = _list(screen.get("kept_on_by"))
-        held: object = ", ".join(str(k) for k in kept) if kept else _("NOTHING (it may blank)")
+        kept = texts(screen, "kept_on_by")
+        held: object = join(kept) if kept else _("NOTHING (it may blank)")
         power = _map(screen.get("power"))
         lines.append(
             _(

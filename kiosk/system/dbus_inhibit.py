@@ -25,6 +25,8 @@ from typing import Any
 from PySide6.QtCore import Q_ARG, Q_RETURN_ARG, QMetaObject, QObject, Qt
 from PySide6.QtDBus import QDBusConnection, QDBusInterface, QDBusServiceWatcher
 
+from kiosk.core.msg import _
+
 __all__ = ["FREEDESKTOP", "GNOME", "DbusIdleInhibitor", "InhibitApi", "session_bus"]
 
 log = logging.getLogger(__name__)
@@ -100,7 +102,7 @@ class DbusIdleInhibitor(QObject):
     def inhibit(self) -> str | None:
         """Asks each service in turn; returns the one that holds (None: see `problem`)."""
         if self._bus is None:
-            self.problem = "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS unset or unreachable)"
+            self.problem = _("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS unset or unreachable)")
             return None
         if self._held is not None:
             return self._held[0].service
@@ -129,7 +131,11 @@ class DbusIdleInhibitor(QObject):
             log.info("idle inhibited through %s (cookie %d)", api.service, cookie)
             return api.service
         wanted = " nor ".join(a.service for a in self._apis)
-        self.problem = "; ".join(tried) if tried else f"neither {wanted} is on the session bus"
+        self.problem = (
+            "; ".join(tried)
+            if tried
+            else _("neither {wanted} is on the session bus", wanted=wanted)
+        )
         return None
 
     def release(self) -> None:

@@ -35,13 +35,13 @@ __all__ = ["WAYFIRE_NOTE", "WAYLAND_PROTOCOL_NOTE", "IdleGuard", "IdleReport", "
 
 log = logging.getLogger(__name__)
 
-XSET = "xset (X screensaver and DPMS off)"
-WAYFIRE_NOTE = (
+XSET = _("xset (X screensaver and DPMS off)")
+WAYFIRE_NOTE = _(
     "wayfire's own idle timeout (raspi-config's Screen Blanking) ignores logind's lock and "
     "D-Bus: it stays off while the player is fullscreen ([idle] disable_on_fullscreen, on by "
     "default)"
 )
-WAYLAND_PROTOCOL_NOTE = (
+WAYLAND_PROTOCOL_NOTE = _(
     "Wayland idle-inhibit protocol not used (Qt has no API for it; PySide6 < 6.9 gives no "
     "wl_surface): relying on D-Bus and logind's idle lock"
 )
@@ -124,13 +124,13 @@ class IdleGuard:
             if self._xset.inhibit():
                 report.held.append(XSET)
         if self._dbus_service is not None:
-            report.held.append(f"{self._dbus_service} (D-Bus)")
+            report.held.append(_("{service} (D-Bus)", service=self._dbus_service))
         elif self._dbus is not None:
-            report.notes.append(f"D-Bus idle inhibit: {self._dbus.problem}")
+            report.notes.append(_("D-Bus idle inhibit: {problem}", problem=self._dbus.problem))
         if self._logind.take():
             report.held.append(LOGIND_HELD)
         else:
-            report.notes.append(f"logind idle lock: {self._logind.problem}")
+            report.notes.append(_("logind idle lock: {problem}", problem=self._logind.problem))
         if self.session.wayland:
             report.notes.append(WAYLAND_PROTOCOL_NOTE)
         if "wayfire" in self.session.desktop.split(":"):

@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from PySide6.QtDBus import QDBus, QDBusConnection, QDBusMessage, QDBusUnixFileDescriptor
 
+from kiosk.core.msg import _
 from kiosk.system.dbus_inhibit import APP_ID, REASON
 
 __all__ = ["HELD", "LogindIdleLock", "system_bus"]
@@ -37,7 +38,7 @@ PATH = "/org/freedesktop/login1"
 MANAGER = "org.freedesktop.login1.Manager"
 POLKIT_ACTION = "org.freedesktop.login1.inhibit-block-idle"
 CALL_TIMEOUT_MS = 10_000  # polkit may take a moment; this runs off the Qt thread
-HELD = "logind idle lock (swayidle honours it)"
+HELD = _("logind idle lock (swayidle honours it)")
 NOT_RUNNING = (
     "org.freedesktop.DBus.Error.ServiceUnknown",
     "org.freedesktop.DBus.Error.NameHasNoOwner",
@@ -72,7 +73,7 @@ class LogindIdleLock:
             return True
         bus = self._bus()
         if bus is None:
-            self.problem = "no D-Bus system bus to ask systemd-logind"
+            self.problem = _("no D-Bus system bus to ask systemd-logind")
             return False
         msg = QDBusMessage.createMethodCall(LOGIN1, PATH, MANAGER, "Inhibit")
         msg.setArguments(["idle", APP_ID, REASON, "block"])
@@ -84,7 +85,10 @@ class LogindIdleLock:
         args = reply.arguments()
         fd = args[0] if args else None
         if not isinstance(fd, QDBusUnixFileDescriptor) or not fd.isValid():
-            self.problem = f"systemd-logind answered Inhibit without a lock ({reply.signature()!r})"
+            self.problem = _(
+                "systemd-logind answered Inhibit without a lock ({signature})",
+                signature=repr(reply.signature()),
+            )
             return False
         self._fd = os.dup(fd.fileDescriptor())  # ours, not inherited; Qt closes its copy
         self.problem = ""
@@ -102,7 +106,11 @@ class LogindIdleLock:
 
 def _why_refused(name: str, message: str) -> str:
     if name in NOT_RUNNING:
-        return "systemd-logind is not on the system bus"
+        return _("systemd-logind is not on the system bus")
     if name in DENIED:
-        return f"refused by systemd-logind: {message} (polkit action {POLKIT_ACTION})"
-    return f"systemd-logind: {message or name}"
+        return _(
+            "refused by systemd-logind: {message} (polkit action {action})",
+            message=message,
+            action=POLKIT_ACTION,
+        )
+    return _("systemd-logind: {message}", message=message or name)

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from PySide6.QtDBus import QDBus, QDBusConnection, QDBusMessage, QDBusVariant
 
+from kiosk.core.msg import _, to_json
 from kiosk.system import display
 from kiosk.system.cec import Cec, find_cec_device
 from kiosk.system.dbus_inhibit import session_bus
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 METHODS = ("auto", "cec", "dpms", "wayland", "none")
 TIMEOUT_S = 10.0
+_NO_CEC = _("no CEC device (/dev/cec*)")
 
 
 class PowerMethod(Protocol):
@@ -50,14 +52,14 @@ class CecPower:
 
     def check(self) -> str:
         if self.cec is None:
-            return "no CEC device (/dev/cec*)"
+            return _NO_CEC
         return self.cec.probe().detail
 
     def off(self) -> str:
-        return self.cec.standby().detail if self.cec else "no CEC device (/dev/cec*)"
+        return self.cec.standby().detail if self.cec else _NO_CEC
 
     def on(self) -> str:
-        return self.cec.wake().detail if self.cec else "no CEC device (/dev/cec*)"
+        return self.cec.wake().detail if self.cec else _NO_CEC
 
 
 class DpmsPower:
@@ -65,22 +67,22 @@ class DpmsPower:
 
     def check(self) -> str:
         if shutil.which("xset") is None:
-            return "xset not found (install x11-xserver-utils)"
+            return _("xset not found (install x11-xserver-utils)")
         if not os.environ.get("DISPLAY"):
-            return "no X display"
+            return _("no X display")
         try:
             out = subprocess.run(
                 ["xset", "q"], capture_output=True, text=True, timeout=5, check=False
             ).stdout
         except (OSError, subprocess.SubprocessError) as e:
-            return f"xset q failed: {e}"
-        return "" if "DPMS is" in out else "the X server has no DPMS"
+            return _("xset q failed: {error}", error=str(e))
+        return "" if "DPMS is" in out else _("the X server has no DPMS")
 
     def off(self) -> str:
-        return "" if display.display_off() else "DPMS off did not take (see the log)"
+        return "" if display.display_off() else _("DPMS off did not take (see the log)")
 
     def on(self) -> str:
-        return "" if display.display_on() else "DPMS on did not take (see the log)"
+        return "" if display.display_on() else _("DPMS on did not take (see the log)")
 
 
 class WlopmPower:
@@ -91,20 +93,22 @@ class WlopmPower:
     def _run(self, *args: str) -> str:
         exe = shutil.which("wlopm")
         if exe is None:
-            return "wlopm not found"
+            return _("wlopm not found")
         try:
             done = subprocess.run(
                 [exe, *args], capture_output=True, text=True, timeout=TIMEOUT_S, check=False
             )
         except (OSError, subprocess.SubprocessError) as e:
-            return f"wlopm failed: {e}"
+            return _("wlopm failed: {error}", error=str(e))
         if done.returncode != 0:
-            return (done.stderr.strip() or done.stdout.strip()) or f"wlopm exited {done.returncode}"
+            return (done.stderr.strip() or done.stdout.strip()) or _(
+                "wlopm exited {code}", code=done.returncode
+            )
         return ""
 
     def check(self) -> str:
         if not os.environ.get("WAYLAND_DISPLAY"):
-            return "not a Wayland session"
+            return _("not a Wayland session")
         return self._run()  # lists the outputs, or says the compositor lacks the protocol
 
     def off(self) -> str:
@@ -130,20 +134,24 @@ class GnomePower:
 
     def check(self) -> str:
         if self.bus is None:
-            return "no D-Bus session bus"
+            return _("no D-Bus session bus")
         reply = self.bus.interface().isServiceRegistered(MUTTER)
-        return "" if reply.isValid() and reply.value() else f"{MUTTER} is not on the session bus"
+        return (
+            ""
+            if reply.isValid() and reply.value()
+            else _("{service} is not on the session bus", service=MUTTER)
+        )
 
     def _set(self, mode: int) -> str:
         if self.bus is None:
-            return "no D-Bus session bus"
+            return _("no D-Bus session bus")
         msg = QDBusMessage.createMethodCall(
             MUTTER, MUTTER_PATH, "org.freedesktop.DBus.Properties", "Set"
         )
         msg.setArguments([MUTTER, "PowerSaveMode", QDBusVariant(mode)])
         reply = self.bus.call(msg, QDBus.CallMode.Block, 2000)
         if reply.type() == QDBusMessage.MessageType.ErrorMessage:
-            return f"{MUTTER} PowerSaveMode: {reply.errorMessage()}"
+            return _("{service} PowerSaveMode: {error}", service=MUTTER, error=reply.errorMessage())
         return ""
 
     def off(self) -> str:
@@ -200,14 +208,14 @@ def choose_power(
     display_off): nothing is probed, and the TV is never switched.
     """
     if not needed:
-        return DisplayPower(NoPower(), setting, ["closed.mode is not display_off"])
+        return DisplayPower(NoPower(), setting, [_("closed.mode is not display_off")])
     candidates = _candidates(setting, session, cec_device, bus())
     notes: list[str] = []
     for method in candidates:
         why = method.check()
         if not why:
             return DisplayPower(method, setting, notes)
-        notes.append(f"{method.name}: {why}")
+        notes.append(_("{method}: {why}", method=method.name, why=why))
     if setting != "auto":
         return DisplayPower(candidates[0], setting, notes)
     return DisplayPower(NoPower(), setting, notes)
@@ -242,7 +250,7 @@ class DisplayPower:
             problem = do()
         except Exception as e:  # switching the TV must never take the player down
             log.exception("display %s failed", want)
-            problem = f"display {want} failed: {e}"
+            problem = _("display {want} failed: {error}", want=want, error=str(e))
         if not problem:
             if self.problem:
                 log.info("display %s through %s: works again", want, self.method.name)
@@ -260,6 +268,7 @@ class DisplayPower:
             "setting": self.setting,
             "method": self.method.name,
             "state": self.state,
-            "not_taken": list(self.notes),
+            "not_taken": [str(n) for n in self.notes],
+            "not_taken_msg": [to_json(n) for n in self.notes],
             "problem": self.problem or None,
         }

@@ -42,7 +42,8 @@ def screen_status(
             )
     return {
         "session": session.describe(),
-        "kept_on_by": list(idle.held),
+        "kept_on_by": [str(h) for h in idle.held],
+        "kept_on_by_msg": [to_json(h) for h in idle.held],
         "not_used": [str(n) for n in idle.notes],
         "not_used_msg": [to_json(n) for n in idle.notes],
         "power": power.info(),
