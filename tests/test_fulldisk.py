@@ -22,7 +22,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import KioskRun
-from tests.mediagen import FFMPEG, make_clip, make_image
+from tests.mediagen import make_clip, make_image, run_ffmpeg
 from tests.xserver import ScreenGrab, Xvfb
 
 pytestmark = pytest.mark.xvfb
@@ -209,31 +209,12 @@ def test_sync_folder_fills_up_with_a_copy_that_never_ends(
     xvfb: Xvfb, tmp_path: Path, run_kiosk: KioskRun, qtbot: QtBot
 ) -> None:
     big = tmp_path / "big.mp4"  # a real clip, larger than the room left on the sync disk
-    subprocess.run(
+    run_ffmpeg(
         [
-            FFMPEG,
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "nullsrc=s=640x360:r=25:d=2",
-            "-vf",
-            "noise=alls=100:allf=t+u",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-b:v",
-            "20M",
-            "-pix_fmt",
-            "yuv420p",
+            *("-f", "lavfi", "-i", "nullsrc=s=640x360:r=25:d=2", "-vf", "noise=alls=100:allf=t+u"),
+            *("-c:v", "libx264", "-preset", "ultrafast", "-b:v", "20M", "-pix_fmt", "yuv420p"),
             str(big),
-        ],
-        check=True,
-        timeout=60,
+        ]
     )
     config = tmp_path / "office.yaml"
     config.write_text("slides:\n  duration: 1\nsync:\n  quiet_seconds: 0.5\n", encoding="utf-8")
