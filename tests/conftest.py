@@ -143,6 +143,15 @@ def xvfb() -> Iterator[Xvfb]:
     server.stop()
 
 
+def status_json(state: Path) -> dict[str, Any]:
+    """The player's status.json as it is now; {} while missing or half-written (polling)."""
+    try:
+        data = json.loads((state / "status.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 class KioskRun:
     """`kiosk run` as a real process on the test's Xvfb, with its stderr kept for messages."""
 

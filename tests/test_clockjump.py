@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk.core.syncindex import Stat, SyncIndex
+from tests.conftest import status_json
 from tests.mediagen import make_clip, make_image
 from tests.xserver import ScreenGrab, Xvfb
 
@@ -76,14 +77,6 @@ def _wait(cond: Callable[[], bool], timeout_s: float) -> bool:
 def _cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK
-
-
-def _status(state: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((state / "status.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +168,7 @@ def run(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         # 10:00 -> 19:00: closed.
         j3 = jump(+9)
         measure_after(j3)
-        if _wait(lambda: (_status(state).get("now") or {}).get("state") == "closed", 10):
+        if _wait(lambda: (status_json(state).get("now") or {}).get("state") == "closed", 10):
             result.closed_after_s = time.monotonic() - j3.at
         for j in (j1, j2, j3):
             j.cpu_before = idle_cpu
@@ -185,7 +178,7 @@ def run(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         proc.wait(timeout=30)
         grab.stop()
     result.colours = list(grab.colours)
-    result.status = _status(state)
+    result.status = status_json(state)
     for f in sorted((state / "proof-of-play").glob("*.jsonl")):
         result.proof += [json.loads(line) for line in f.read_bytes().splitlines() if line]
     result.stderr = err.read_text(errors="replace")

@@ -16,12 +16,11 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import KioskRun
+from tests.conftest import KioskRun, status_json
 from tests.mediagen import make_clip, make_image, run_ffmpeg
 from tests.xserver import ScreenGrab, Xvfb
 
@@ -80,16 +79,8 @@ def proof_files(state: Path) -> list[dict[str, object]]:
     return out
 
 
-def status_of(state: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((state / "status.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def played(state: Path) -> int:
-    counters = status_of(state).get("counters")
+    counters = status_json(state).get("counters")
     return int(counters.get("played", 0)) if isinstance(counters, dict) else 0
 
 
@@ -154,7 +145,7 @@ def test_state_folder_fills_up_and_frees(
             lines_when_full = len(proof_files(state))
 
             def says_full() -> bool:
-                cannot = status_of(state).get("cannot_write") or []
+                cannot = status_json(state).get("cannot_write") or []
                 text = " ".join(str(c) for c in cannot)
                 return "proof-of-play" in text and "disk is" in text
 
@@ -184,7 +175,7 @@ def test_state_folder_fills_up_and_frees(
             filler.unlink()  # space returns
 
             def resumed() -> bool:
-                status = status_of(state)
+                status = status_json(state)
                 return not status.get("cannot_write") and played(state) > shown_while_full
 
             qtbot.waitUntil(lambda: run_kiosk.alive() and resumed(), timeout=30_000)
@@ -229,12 +220,12 @@ def test_sync_folder_fills_up_with_a_copy_that_never_ends(
         before = played(state)
 
         def set_aside() -> bool:
-            failed = status_of(state).get("failed") or []
+            failed = status_json(state).get("failed") or []
             return any(f.get("file") == "3-big.mp4" for f in failed)
 
         qtbot.waitUntil(lambda: run_kiosk.alive() and set_aside(), timeout=20_000)
         qtbot.waitUntil(lambda: run_kiosk.alive() and played(state) >= before + 6, timeout=20_000)
-        status = status_of(state)
+        status = status_json(state)
         assert status["counters"]["stalls"] == 0, status
         run_kiosk.stop()
     stderr = run_kiosk.stderr.read_text(errors="replace")

@@ -16,12 +16,11 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.conftest import KioskRun
+from tests.conftest import KioskRun, status_json
 from tests.fuzzkit import (
     SHAPE,
     any_input,
@@ -59,14 +58,6 @@ def _wait(cond: object, timeout_s: float) -> bool:
     return bool(cond())  # type: ignore[operator]
 
 
-def _status(state: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((state / "status.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def test_odd_file_names_play_or_are_set_aside_with_a_remedy(
     tmp_path: Path, sync_dir: Path, run_kiosk: KioskRun
 ) -> None:
@@ -92,8 +83,8 @@ def test_odd_file_names_play_or_are_set_aside_with_a_remedy(
         return all(f"showing {shown} (" in text for shown in NAMES.values())
 
     assert _wait(all_shown, 40), log.read_text(errors="replace")
-    assert _wait(lambda: len(_status(run_kiosk.state).get("failed") or []) == 2, 10)
-    status = _status(run_kiosk.state)
+    assert _wait(lambda: len(status_json(run_kiosk.state).get("failed") or []) == 2, 10)
+    status = status_json(run_kiosk.state)
     for failed in status["failed"]:
         assert "rename the file" in failed["reason"], failed
     for proc in run_kiosk.procs:
@@ -125,7 +116,7 @@ def live(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk
     )
     runner = KioskRun(xvfb, work)
     runner("--sync-dir", str(sync), "--config", str(config))
-    assert _wait(lambda: (_status(runner.state).get("counters") or {}).get("loops", 0) >= 1, 30)
+    assert _wait(lambda: (status_json(runner.state).get("counters") or {}).get("loops", 0) >= 1, 30)
     yield runner
     runner.stop()
     stderr = runner.stderr.read_text(errors="replace")
@@ -155,15 +146,15 @@ def test_side_files_rewritten_while_it_plays(
     (sync / "1-red.mp4.yaml").write_bytes(sidecar)
     (sync / "3-thu-tuc.md").write_bytes(slide)
     (sync / "ticker.txt").write_bytes(ticker)
-    loops = int((_status(live.state).get("counters") or {}).get("loops", 0))
+    loops = int((status_json(live.state).get("counters") or {}).get("loops", 0))
 
     def went_round() -> bool:
         assert live.alive()
-        counters = _status(live.state).get("counters") or {}
+        counters = status_json(live.state).get("counters") or {}
         return int(counters.get("loops", 0)) >= loops + 2
 
     assert _wait(went_round, 20), live.stderr.read_text(errors="replace")[-3000:]
-    status = _status(live.state)
+    status = status_json(live.state)
     assert (status.get("counters") or {}).get("stalls") == 0
     for problem in status.get("problems") or []:
         if str(problem).startswith(str(sync)) and not str(problem).startswith(f"{sync}:"):
