@@ -54,6 +54,9 @@ from kiosk.playback.libvlc import decoder_drops, event_manager, set_format_callb
 from kiosk.playback.mediaopts import media_options
 
 log = logging.getLogger(__name__)
+# How long an item's first picture waits for libVLC to say its shape (TS, PS): the outgoing
+# picture stays on screen meanwhile, so waiting is cheap and a stretched picture is not.
+SHAPE_WAIT_S = 0.5
 
 
 class VlcBackend(LibVlc):
@@ -128,7 +131,7 @@ class VlcPlayer(QObject):
         # Pictures of the current item handed to the screen: how many, first and last when.
         self._shown_pictures, self._first_at, self._last_at = 0, 0.0, 0.0
         self._drops_at = 0  # libvlc.decoder_drops() when the item was loaded
-        self._shape_wait = 0  # ms the first picture waited for libVLC to know its shape
+        self._shape_since: float | None = None  # when the first picture began to wait for its shape
 
         self._mailbox = FrameMailbox(self._frame_posted.emit)
         self._sink = FrameSink(self._mailbox.post)
@@ -283,7 +286,8 @@ class VlcPlayer(QObject):
         self._held = self._second = None
         self._second_timer.stop()
         self._ended_early = self._ready_sent = False
-        self._shape_wait = self._shown_pictures = 0
+        self._shown_pictures = 0
+        self._shape_since = None
         self._drops_at = decoder_drops()
         for em in self._media_events:
             em.event_detach(vlc.EventType.MediaStateChanged)
@@ -407,10 +411,16 @@ class VlcPlayer(QObject):
         self._emit_picture(image)
 
     def _shape_unknown(self, pending: Pending) -> bool:
-        """TS/PS tell their picture shape ~10 ms after the first picture: wait (200 ms at most)."""
-        if self._shape_wait >= 200 or self._sink.shape_known(self._media):
+        """TS/PS tell their picture shape ~10-50 ms after the first picture: wait for it, on
+        the clock (a busy machine once ran 40 ticks of 5 ms out before libVLC knew it)."""
+        if self._sink.shape_known(self._media):
             return False
-        self._shape_wait += 5
+        now = time.monotonic()
+        if self._shape_since is None:
+            self._shape_since = now
+        elif now - self._shape_since >= SHAPE_WAIT_S:
+            log.info("%s: shown before libVLC said its picture shape", self._path)
+            return False
         QTimer.singleShot(5, self, lambda: self._deliver(pending))
         return True
 
