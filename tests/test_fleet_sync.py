@@ -35,6 +35,7 @@ from kiosk.core.fleetview import OFFLINE_AFTER_S
 from kiosk.fleet.guard import ADDED, CHANGED
 from kiosk.media.probe import probe
 from kiosk.sync.ingest import Ingest
+from tests.conftest import status_json
 from tests.mediagen import make_clip
 from tests.syncthing import Instance, start_all
 from tests.xserver import Xvfb
@@ -101,16 +102,35 @@ class Office:
         return True
 
     def status(self) -> dict[str, Any]:
-        try:
-            return dict(json.loads((self.state / "status.json").read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            return {}
+        return status_json(self.state)
 
     def rotation(self) -> list[str]:
         return list((self.status().get("playlist") or {}).get("items") or [])
 
     def set_aside(self) -> dict[str, str]:
         return {f["file"]: f["reason"] for f in self.status().get("failed") or []}
+
+
+def _bytes(path: Path) -> bytes | None:
+    """For waitUntil: a file's bytes, None while it is missing (between a delete and the
+    download that replaces it)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _bytes_once_there(qtbot: QtBot, path: Path) -> bytes:
+    """A file Syncthing replaces now and then (missing for a moment each time), once read."""
+    read: list[bytes | None] = [None]
+
+    def there() -> bool:
+        read[0] = _bytes(path)
+        return read[0] is not None
+
+    qtbot.waitUntil(there, timeout=10_000)
+    assert read[0] is not None
+    return read[0]
 
 
 @dataclass
@@ -378,7 +398,7 @@ def test_a_file_changed_by_hand_at_an_office_never_plays_and_the_hub_wins(
         lambda: (
             a.alive()
             and not (tier / "0-hand.mp4").exists()
-            and (tier / "1-red.mp4").read_bytes() == hub_copy
+            and _bytes(tier / "1-red.mp4") == hub_copy  # Syncthing replaces it meanwhile
             and "10-province/1-red.mp4" in a.rotation()
             and not a.set_aside()
         ),
@@ -419,7 +439,9 @@ def test_an_office_cannot_write_another_offices_status_nor_the_hubs_content(
         # The hub got A's offer and A's index (it lists the file as one it does not have)
         # and applied neither: B's status is B's own, the province tier is the hub's.
         qtbot.waitUntil(hub_saw_and_refused, timeout=20_000)
-        assert "forged" not in (rig.fleet / "offices" / "b" / "status.json").read_text()
+        assert b"forged" not in _bytes_once_there(
+            qtbot, rig.fleet / "offices" / "b" / "status.json"
+        )
         assert not (rig.fleet / "content" / "province" / "9-from-a.mp4").exists()
         assert not (b.sync / "10-province" / "9-from-a.mp4").exists()
         # A's own screen does not play it either: the hub did not write it.
