@@ -192,5 +192,7 @@ def test_the_real_player_counts_what_it_showed(
         shown, held = player.pictures()
     finally:
         player.close()
-    assert held == 25  # 1 s at 25 fps
+    # 1 s at 25 fps, counted on the clock from the second picture to the last: one fewer if a
+    # busy machine drops the last (test_media_heavy), one more if the Qt thread takes it late.
+    assert 24 <= held <= 26, held
     assert shown >= 23, shown
