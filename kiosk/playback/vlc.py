@@ -412,7 +412,7 @@ class VlcPlayer(QObject):
 
     def _shape_unknown(self, pending: Pending) -> bool:
         """TS/PS tell their picture shape ~10-50 ms after the first picture: wait for it, on
-        the clock (a busy machine once ran 40 ticks of 5 ms out before libVLC knew it)."""
+        the clock (a busy CI machine once took libVLC over 200 ms)."""
         if self._sink.shape_known(self._media):
             return False
         now = time.monotonic()
